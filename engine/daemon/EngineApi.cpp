@@ -1,0 +1,248 @@
+#include "engine/daemon/EngineApi.h"
+
+#include "engine/lab/LabService.h"
+#include "engine/lab/LabTopology.h"
+#include "engine/net/HttpClient.h"
+#include "engine/sys/NetnsThread.h"
+#include "tracer/taps/HttpTap.h"
+
+#include <QMetaObject>
+#include <QThread>
+#include <spdlog/spdlog.h>
+#include <grp.h>
+#include <thread>
+#include <unistd.h>
+
+namespace flowlab {
+
+namespace {
+
+constexpr const char *kSocketGroup = "flowlab";
+
+} // namespace
+
+EngineApi::EngineApi(LabPaths paths, DaemonServer &server, QObject *parent)
+    : QObject(parent), m_paths(paths), m_lab(paths, m_network, m_launcher)
+{
+    registerHandlers(server);
+}
+
+EngineApi::~EngineApi()
+{
+    stopTap();
+}
+
+CensusOptions EngineApi::daemonKeep() const
+{
+    CensusOptions keep;
+    keep.ignorePids = {::getpid()};
+    keep.ignoreFiles = m_daemonFiles;
+    return keep;
+}
+
+void EngineApi::resume()
+{
+    if (m_lab.requireUp()) {
+        (void)m_events.openFile(m_paths.eventLog());
+        if (auto s = startTap(); !s)
+            spdlog::warn("resuming the Docker API tap: {}", s.error().message());
+        else
+            spdlog::info("lab was up; Docker API tap resumed on {}", m_paths.dockerTapSocket());
+    }
+}
+
+void EngineApi::runLabJob(const Reply &reply, LabJob work)
+{
+    std::thread([this, reply, work = std::move(work)] {
+        std::unique_lock lock(m_labMutex, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            reply.progress("waiting for another lab operation to finish");
+            lock.lock();
+        }
+        Result<nlohmann::json> result = work(reply);
+        if (result)
+            reply.result(*result);
+        else
+            reply.error(result.error().message());
+    }).detach();
+}
+
+Status EngineApi::startTap()
+{
+    Status status;
+    // The tap's sockets live on the daemon's main thread, with the control server.
+    QMetaObject::invokeMethod(
+        this,
+        [this, &status] {
+            if (m_tap)
+                return;
+            HttpTapOptions options;
+            options.listenPath = m_paths.dockerTapSocket();
+            options.upstreamPath = m_paths.dockerSocket();
+            // Without a flowlab group, only root may use the tap (mode 0660, group root).
+            if (::getgrnam(kSocketGroup))
+                options.group = kSocketGroup;
+            options.source = {"dockerd", kDockerNetns, 0, kDockerNetns};
+            auto tap = std::make_unique<HttpTap>(m_events, options);
+            status = tap->start();
+            if (status)
+                m_tap = std::move(tap);
+        },
+        QThread::currentThread() == thread() ? Qt::DirectConnection
+                                              : Qt::BlockingQueuedConnection);
+    return status;
+}
+
+void EngineApi::stopTap()
+{
+    auto stop = [this] { m_tap.reset(); };
+    if (QThread::currentThread() == thread())
+        stop();
+    else
+        QMetaObject::invokeMethod(this, stop, Qt::BlockingQueuedConnection);
+}
+
+Status EngineApi::curlFromLab(const nlohmann::json &params, nlohmann::json &result)
+{
+    if (auto s = m_lab.requireUp(); !s)
+        return s;
+    HttpRequest request;
+    request.url = params.at("url").get<std::string>();
+    request.method = params.value("method", "GET");
+    request.body = params.value("data", "");
+    request.timeoutMs = params.value("timeout_ms", 10'000);
+    for (const auto &header : params.value("headers", nlohmann::json::array())) {
+        const std::string line = header.get<std::string>();
+        const auto colon = line.find(':');
+        if (colon == std::string::npos)
+            return Error("header \"" + line + "\" has no ':'");
+        std::string value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        request.headers.emplace_back(line.substr(0, colon), value);
+    }
+    const std::string netns = params.value("netns", kClientNetns);
+    if (netns.rfind(kLabNamePrefix, 0) != 0)
+        return Error("curl runs only inside the lab's namespaces, not in \"" + netns + "\"");
+
+    Result<HttpResponse> response = Error("not run");
+    if (auto s = runInNetns(netns, [&] { response = httpRequest(request); }); !s)
+        return s;
+    if (!response)
+        return response.error().withContext("from " + netns);
+    nlohmann::json headers = nlohmann::json::array();
+    for (const auto &[key, value] : response->headers)
+        headers.push_back({key, value});
+    result = {{"status", response->status},
+              {"status_line", response->statusLine},
+              {"headers", headers},
+              {"body", response->body},
+              {"local_address", response->localAddress},
+              {"remote_address", response->remoteAddress},
+              {"seconds", response->seconds},
+              {"netns", netns}};
+    Event event;
+    event.kind = EventKind::Command;
+    event.source = {"curl", netns, 0, netns};
+    event.summary = "curl " + request.url + " → " + response->statusLine;
+    event.attributes = {{"argv", {"curl", request.url}},
+                        {"status", response->status},
+                        {"local_address", response->localAddress},
+                        {"remote_address", response->remoteAddress}};
+    m_events.append(std::move(event));
+    return success();
+}
+
+void EngineApi::registerHandlers(DaemonServer &server)
+{
+    server.handle("ping", [this](const nlohmann::json &, const Reply &reply) {
+        reply.result({{"version", FLOWLAB_VERSION}, {"pid", ::getpid()},
+                      {"lab", m_lab.status().value("phase", "unknown")}});
+    });
+
+    server.handle("lab.up", [this](const nlohmann::json &, const Reply &reply) {
+        runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
+            auto progress = [&r](const std::string &line) { r.progress(line); };
+            if (auto s = m_lab.up(progress); !s)
+                return s.error();
+            if (auto s = m_events.openFile(m_paths.eventLog()); !s)
+                return s.error();
+            if (auto s = startTap(); !s)
+                return s.error().withContext("starting the Docker API tap");
+            progress("Docker API tap listening on " + m_paths.dockerTapSocket());
+            if (auto s = pushCachedImages(r); !s)
+                return s.error();
+            return m_lab.status();
+        });
+    });
+
+    server.handle("lab.down", [this](const nlohmann::json &, const Reply &reply) {
+        runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
+            stopTap();
+            m_events.closeFile();
+            Status status = m_lab.down(daemonKeep(),
+                                       [&r](const std::string &line) { r.progress(line); });
+            if (!status)
+                return status.error();
+            if (m_onLabDown)
+                QMetaObject::invokeMethod(this, m_onLabDown, Qt::QueuedConnection);
+            return nlohmann::json{{"phase", "down"}};
+        });
+    });
+
+    server.handle("lab.status", [this](const nlohmann::json &, const Reply &reply) {
+        nlohmann::json status = m_lab.status();
+        status["docker_tap"] = m_tap ? m_paths.dockerTapSocket() : "";
+        status["events"] = m_events.size();
+        reply.result(status);
+    });
+
+    server.handle("lab.census", [this](const nlohmann::json &, const Reply &reply) {
+        auto leftovers = Census(m_paths).take(daemonKeep());
+        if (!leftovers)
+            return reply.error(leftovers.error().message());
+        reply.result({{"leftovers", *leftovers}});
+    });
+
+    server.handle("image.build", [this](const nlohmann::json &params, const Reply &reply) {
+        runLabJob(reply, [this, params](const Reply &r) { return buildImages(params, r); });
+    });
+
+    server.handle("curl", [this](const nlohmann::json &params, const Reply &reply) {
+        std::thread([this, params, reply] {
+            nlohmann::json result;
+            Status status = curlFromLab(params, result);
+            reply.finish(status, result);
+        }).detach();
+    });
+
+    server.handle("docker.session", [this](const nlohmann::json &params, const Reply &reply) {
+        if (auto s = m_lab.requireUp(); !s)
+            return reply.error(s.error().message());
+        if (!m_tap)
+            return reply.error("the Docker API tap is not running: run `flowlab-cli lab up`");
+        Event event;
+        event.kind = EventKind::Command;
+        event.source = {"docker-cli", "host"};
+        std::string line = "docker";
+        for (const auto &arg : params.value("argv", nlohmann::json::array()))
+            line += " " + arg.get<std::string>();
+        event.summary = line;
+        event.attributes = {{"argv", params.value("argv", nlohmann::json::array())},
+                            {"uid", params.value("uid", -1)}};
+        const auto seq = m_events.append(std::move(event));
+        reply.result({{"tap_socket", m_paths.dockerTapSocket()},
+                      {"command_seq", seq},
+                      {"event_log", m_paths.eventLog()}});
+    });
+
+    server.handle("events", [this](const nlohmann::json &params, const Reply &reply) {
+        const std::uint64_t since = params.value("since", 0ULL);
+        nlohmann::json events = nlohmann::json::array();
+        for (const auto &event : m_events.snapshot())
+            if (event.seq > since)
+                events.push_back(event);
+        reply.result({{"events", events}});
+    });
+}
+
+} // namespace flowlab

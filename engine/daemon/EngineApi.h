@@ -1,0 +1,62 @@
+#pragma once
+
+// What flowlabd offers over its control socket: the lab's lifecycle, image builds, requests
+// from inside the lab, and the Docker API tap with its event log. Long work runs on a
+// worker thread, one lab operation at a time, with progress streamed to the caller.
+
+#include "engine/base/LabPaths.h"
+#include "engine/daemon/DaemonServer.h"
+#include "engine/lab/Lab.h"
+#include "engine/sys/NetworkOps.h"
+#include "engine/sys/ProcessLauncher.h"
+#include "tracer/model/EventLog.h"
+
+#include <QObject>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace flowlab {
+
+class HttpTap;
+
+class EngineApi : public QObject
+{
+    Q_OBJECT
+public:
+    EngineApi(LabPaths paths, DaemonServer &server, QObject *parent = nullptr);
+    ~EngineApi() override;
+
+    // After `lab down`, a daemon started on demand exits; this is how it is told.
+    void setOnLabDown(std::function<void()> callback) { m_onLabDown = std::move(callback); }
+    // The daemon's own files, which `lab down` and the census leave alone while it runs.
+    void setDaemonFiles(std::vector<std::string> files) { m_daemonFiles = std::move(files); }
+
+    // Resumes the tap if a lab is already up (flowlabd restarted after a crash).
+    void resume();
+
+private:
+    void registerHandlers(DaemonServer &server);
+    // Runs `work` on a worker thread holding the lab lock; what it returns is the reply.
+    using LabJob = std::function<Result<nlohmann::json>(const Reply &)>;
+    void runLabJob(const Reply &reply, LabJob work);
+
+    Status startTap();
+    void stopTap();
+    Result<nlohmann::json> buildImages(const nlohmann::json &params, const Reply &reply);
+    Status pushCachedImages(const Reply &reply);
+    Status curlFromLab(const nlohmann::json &params, nlohmann::json &result);
+    CensusOptions daemonKeep() const;
+
+    LabPaths m_paths;
+    LinuxNetworkOps m_network;
+    LinuxProcessLauncher m_launcher;
+    Lab m_lab;
+    EventLog m_events;
+    std::unique_ptr<HttpTap> m_tap;
+    std::mutex m_labMutex;
+    std::function<void()> m_onLabDown;
+    std::vector<std::string> m_daemonFiles;
+};
+
+} // namespace flowlab

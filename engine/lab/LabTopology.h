@@ -1,0 +1,44 @@
+#pragma once
+
+// The lab's address plan (DESIGN.md, "Lab topology"): an underlay switch namespace holding
+// bridge lab0, and one namespace per lab host, each joined to lab0 by a veth pair.
+
+#include <string>
+#include <vector>
+
+namespace flowlab {
+
+struct LabHost
+{
+    std::string netns;        // e.g. "flowlab-client"
+    std::string role;         // shown by `lab status`
+    std::string address;      // CIDR on the host's eth0, e.g. "192.168.56.2/24"
+    std::string switchPort;   // the veth end on lab0, e.g. "fl-client"
+    std::string interface = "eth0";
+
+    std::string ip() const { return address.substr(0, address.find('/')); }
+};
+
+struct LabTopology
+{
+    std::string switchNetns = "flowlab-lab";
+    std::string bridge = "lab0";
+    std::vector<LabHost> hosts;
+
+    const LabHost *host(const std::string &netns) const;
+    std::vector<std::string> namespaces() const; // the switch first, then the hosts
+
+    // The namespaces the Docker flow needs: client, registry and the Docker host.
+    static LabTopology dockerLab();
+};
+
+// Every name the lab gives a namespace starts with this, which is how census finds them.
+inline constexpr const char *kLabNamePrefix = "flowlab";
+
+inline const std::string kClientNetns = "flowlab-client";
+inline const std::string kRegistryNetns = "flowlab-registry";
+inline const std::string kDockerNetns = "flowlab-docker";
+inline const std::string kRegistryAddress = "192.168.56.5:5000";
+inline const std::string kDockerHostIp = "192.168.56.10";
+
+} // namespace flowlab
