@@ -1,5 +1,6 @@
 #include "engine/lab/Census.h"
 
+#include "engine/lab/LabState.h"
 #include "engine/lab/LabTopology.h"
 
 #include <algorithm>
@@ -212,7 +213,13 @@ void Census::findFiles(const CensusOptions &options, std::vector<Leftover> &out)
         if (!onlyIgnored || options.ignoreFiles.empty())
             out.push_back({LeftoverKind::File, root, "directory"});
     }
-    for (const auto &path : options.hostPathsCreated) {
+    // Stray host files are known from the options or, when the caller has none (a census
+    // after flowlabd died), from the state file.
+    std::vector<std::string> hostPaths = options.hostPathsCreated;
+    if (hostPaths.empty())
+        if (auto state = LabStateStore(m_paths.stateFile()).load(); state)
+            hostPaths = state->hostPathsCreated;
+    for (const auto &path : hostPaths) {
         std::error_code ec;
         if (fs::exists(path, ec))
             out.push_back({LeftoverKind::File, path, "created on the host by the lab's dockerd"});

@@ -1,0 +1,96 @@
+// The event log: numbering, JSON round trip, listeners, and truncated files.
+
+#include "tracer/model/EventLog.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+
+using namespace flowlab;
+
+class TestEventLog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void numbersAndStampsEvents()
+    {
+        EventLog log;
+        Event a;
+        a.kind = EventKind::Command;
+        a.source = {"docker-cli", "host"};
+        a.summary = "docker run -d -p 8080:80 nginx";
+        const auto first = log.append(a);
+        const auto second = log.append(a);
+        QCOMPARE(first, 1ULL);
+        QCOMPARE(second, 2ULL);
+        const auto events = log.snapshot();
+        QVERIFY(events[0].monotonicNs > 0);
+        QVERIFY(events[1].monotonicNs >= events[0].monotonicNs);
+    }
+
+    void roundTripsThroughJsonLines()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("events.jsonl").toStdString();
+        EventLog log;
+        Event request;
+        request.kind = EventKind::Api;
+        request.source = {"dockerd", "flowlab-docker", 0, "flowlab-docker"};
+        request.summary = "POST /containers/create";
+        request.attributes = {{"method", "POST"}, {"body", {{"Image", "nginx"}}}};
+        const auto seq = log.append(request); // before the file: written when it opens
+        QVERIFY(log.openFile(path));
+        Event response = request;
+        response.summary = "POST /containers/create → 201 Created";
+        response.links = {seq};
+        log.append(response);
+        log.closeFile();
+
+        auto read = EventLog::readFile(path);
+        QVERIFY2(read, read ? "" : read.error().message().c_str());
+        QCOMPARE(read->size(), std::size_t(2));
+        QCOMPARE((*read)[0].attributes["body"]["Image"].get<std::string>(), std::string("nginx"));
+        QCOMPARE((*read)[1].links, std::vector<std::uint64_t>{1});
+        QCOMPARE((*read)[1].source, request.source);
+        QCOMPARE(toString((*read)[1].kind), std::string_view("api"));
+    }
+
+    void listenersSeeNewEvents()
+    {
+        EventLog log;
+        std::vector<std::string> seen;
+        log.addListener([&](const Event &e) { seen.push_back(e.summary); });
+        Event e;
+        e.summary = "one";
+        log.append(e);
+        QCOMPARE(seen, std::vector<std::string>{"one"});
+    }
+
+    void truncatedFileNamesTheLine()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("events.jsonl").toStdString();
+        std::ofstream(path) << R"({"seq":1,"ts_ns":5,"kind":"api","source":{"component":"dockerd"},"summary":"x"})"
+                            << "\n"
+                            << R"({"seq":2,"ts_ns":6,"kind":"api","sour)";
+        auto read = EventLog::readFile(path);
+        QVERIFY(!read);
+        QVERIFY2(read.error().message().find(path + ":2:") != std::string::npos,
+                 read.error().message().c_str());
+    }
+
+    void unknownKindIsRejected()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("events.jsonl").toStdString();
+        std::ofstream(path)
+            << R"({"seq":1,"ts_ns":5,"kind":"telepathy","source":{"component":"x"},"summary":"x"})";
+        auto read = EventLog::readFile(path);
+        QVERIFY(!read);
+        QVERIFY(read.error().message().find("telepathy") != std::string::npos);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventLog)
+#include "tst_event_log.moc"
