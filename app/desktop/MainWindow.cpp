@@ -23,6 +23,7 @@ MainWindow::MainWindow(std::string socketPath, QWidget *parent)
     layout->addWidget(title);
 
     m_labState = new QLabel(central);
+    m_labState->setObjectName("labState");
     QFont stateFont = m_labState->font();
     stateFont.setPointSize(stateFont.pointSize() + 3);
     m_labState->setFont(stateFont);
@@ -30,6 +31,7 @@ MainWindow::MainWindow(std::string socketPath, QWidget *parent)
     layout->addWidget(m_labState);
 
     m_events = new QTableWidget(0, 4, central);
+    m_events->setObjectName("events");
     m_events->setHorizontalHeaderLabels({"#", "kind", "component", "what happened"});
     m_events->horizontalHeader()->setStretchLastSection(true);
     m_events->verticalHeader()->hide();

@@ -57,6 +57,8 @@ void Reply::finish(const Status &status, const nlohmann::json &value) const
 
 DaemonServer::DaemonServer(QObject *parent) : QObject(parent)
 {
+    // A child, so that moving the server to another thread moves its socket too.
+    m_server.setParent(this);
     connect(&m_server, &QLocalServer::newConnection, this, &DaemonServer::onNewConnection);
 }
 
