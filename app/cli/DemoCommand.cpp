@@ -44,9 +44,10 @@ std::string createdContainerId(DaemonClient &daemon, std::uint64_t sinceSeq)
         return {};
     for (const auto &event : (*reply)["events"]) {
         const auto &attrs = event["attrs"];
-        if (attrs.value("endpoint", "") == "/containers/create" && attrs.contains("response_body")
-            && attrs["response_body"].is_object())
-            return attrs["response_body"].value("Id", "");
+        if (attrs.value("endpoint", "") == "/containers/create"
+            && attrs.value("direction", "") == "response" && attrs.value("status", 0) == 201
+            && attrs.contains("body") && attrs["body"].is_object())
+            return attrs["body"].value("Id", "");
     }
     return {};
 }

@@ -68,8 +68,9 @@ Status Lab::bringUp(LabState &state, const ProgressFn &progress)
     return starter.start(*dockerdSpec, progress);
 }
 
-Status Lab::up(const ProgressFn &progress)
+Status Lab::up(const ProgressFn &progressOrNone)
 {
+    const ProgressFn progress = progressOrNone ? progressOrNone : [](const std::string &) {};
     if (auto s = checkRoot("lab up"); !s)
         return s;
     if (auto s = checkPrograms(dockerLabPrograms()); !s)
@@ -109,8 +110,9 @@ Status Lab::up(const ProgressFn &progress)
     return success();
 }
 
-Status Lab::down(const CensusOptions &keep, const ProgressFn &progress)
+Status Lab::down(const CensusOptions &keep, const ProgressFn &progressOrNone)
 {
+    const ProgressFn progress = progressOrNone ? progressOrNone : [](const std::string &) {};
     if (auto s = checkRoot("lab down"); !s)
         return s;
     LabTeardown teardown(m_paths, m_network, m_launcher);

@@ -60,8 +60,9 @@ Status LabNetwork::ensureHostLink(const LabHost &host, const ProgressFn &progres
 }
 
 Status LabNetwork::build(LabState &state, const std::function<Status()> &saveState,
-                         const ProgressFn &progress)
+                         const ProgressFn &progressOrNone)
 {
+    const ProgressFn progress = progressOrNone ? progressOrNone : [](const std::string &) {};
     for (const auto &netns : m_topology.namespaces())
         if (auto s = ensureNamespace(netns, state, saveState, progress); !s)
             return std::move(s).context("creating network namespace " + netns);

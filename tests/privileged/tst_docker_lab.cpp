@@ -134,30 +134,35 @@ private slots:
                      .match(nat).hasMatch(),
                  qPrintable(nat));
 
-        // The tap recorded the API calls of the flow.
-        bool sawCreate = false, sawPull = false, sawStart = false, sawCommand = false;
+        // The tap recorded the API calls of the flow: requests with their bodies, responses
+        // with their status.
+        bool sawCreateRequest = false, sawCreated = false, sawPull = false, sawStart = false;
+        bool sawCommand = false;
         for (const auto &value : eventsJson()) {
             const QJsonObject event = value.toObject();
             const QJsonObject attrs = event["attrs"].toObject();
             const QString endpoint = attrs["endpoint"].toString();
+            const bool response = attrs["direction"].toString() == "response";
             if (event["kind"].toString() == "command"
                 && event["summary"].toString() == "docker run -d -p 8080:80 nginx")
                 sawCommand = true;
-            if (endpoint == "/containers/create" && attrs["status"].toInt() == 201) {
-                sawCreate = true;
-                const QJsonObject request = attrs["request_body"].toObject();
-                QCOMPARE(request["Image"].toString(), QString("nginx"));
-                QCOMPARE(request["HostConfig"].toObject()["PortBindings"].toObject()["80/tcp"]
-                             .toArray()[0].toObject()["HostPort"].toString(),
-                         QString("8080"));
+            if (endpoint == "/containers/create" && !response
+                && attrs["body"].toObject()["Image"].toString() == "nginx") {
+                const QJsonObject hostConfig = attrs["body"].toObject()["HostConfig"].toObject();
+                sawCreateRequest = hostConfig["PortBindings"].toObject()["80/tcp"].toArray()[0]
+                                       .toObject()["HostPort"].toString() == "8080";
             }
-            if (endpoint == "/images/create" && attrs.contains("status"))
+            if (endpoint == "/containers/create" && response && attrs["status"].toInt() == 201)
+                sawCreated = attrs["body"].toObject()["Id"].toString() == id;
+            if (endpoint == "/images/create" && response && attrs["status"].toInt() == 200
+                && attrs["streamed"].toBool())
                 sawPull = true;
-            if (endpoint.endsWith("/start") && attrs["status"].toInt() == 204)
+            if (endpoint.endsWith("/start") && response && attrs["status"].toInt() == 204)
                 sawStart = true;
         }
+        QVERIFY(sawCreateRequest);
+        QVERIFY(sawCreated);
         QVERIFY(sawCommand);
-        QVERIFY(sawCreate);
         QVERIFY(sawPull);
         QVERIFY(sawStart);
     }
@@ -181,8 +186,9 @@ private slots:
         for (const auto &value : eventsJson()) {
             const QJsonObject attrs = value.toObject()["attrs"].toObject();
             if (attrs["endpoint"].toString() == "/images/create"
+                && attrs["direction"].toString() == "response"
                 && attrs["query"].toObject()["fromImage"].toString().contains("flowlab-no-such-image")
-                && (attrs["status"].toInt() >= 400 || attrs.contains("stream_error")))
+                && (attrs["status"].toInt() >= 400 || attrs.contains("error")))
                 recordedFailure = true;
         }
         QVERIFY2(recordedFailure, "the failed pull is an event");
