@@ -55,7 +55,7 @@ int census(CliContext &context, bool json)
         if (::geteuid() != 0)
             std::fprintf(stderr, "flowlab-cli: note: not root, so processes of other users "
                                  "are not inspected\n");
-        auto found = Census(context.paths).take();
+        auto found = Census(context.paths).take(CensusOptions::forRunningDaemon(context.paths));
         if (!found)
             return fail(found.error().message());
         leftovers = *found;
@@ -90,7 +90,7 @@ int down(CliContext &context)
     LinuxProcessLauncher launcher;
     Lab lab(context.paths, network, launcher);
     auto printer = progressPrinter(context);
-    if (auto s = lab.down({}, [&](const std::string &line) {
+    if (auto s = lab.down(CensusOptions::forRunningDaemon(context.paths), [&](const std::string &line) {
             if (printer)
                 printer(line);
         });

@@ -90,8 +90,10 @@ Status DaemonServer::listen(const std::string &path, const std::string &groupNam
 void DaemonServer::close()
 {
     m_server.close();
+    // Once only: by the next call a new daemon may own a socket at the same path.
     if (!m_path.empty())
         ::unlink(m_path.c_str());
+    m_path.clear();
 }
 
 void DaemonServer::onNewConnection()

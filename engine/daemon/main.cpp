@@ -88,7 +88,11 @@ int main(int argc, char **argv)
 
     auto shutdown = [&] {
         server.close();
-        ::unlink(paths.daemonPidFile().c_str());
+        // A daemon started after this one stopped listening owns the pid file now.
+        std::ifstream pidFile(paths.daemonPidFile());
+        pid_t recorded = 0;
+        if (pidFile >> recorded && recorded == ::getpid())
+            ::unlink(paths.daemonPidFile().c_str());
         // Leave no empty /run/flowlab behind when the lab is down.
         ::rmdir(paths.runDir.c_str());
         app.quit();
@@ -96,7 +100,10 @@ int main(int argc, char **argv)
     if (parser.isSet(exitWhenDown))
         api.setOnLabDown([&] {
             spdlog::info("lab is down; exiting (started on demand)");
-            // Let the reply to `lab down` reach the client first.
+            // Stop taking connections at once, so a client that comes now starts a new daemon
+            // instead of talking to this one while it goes; the reply to `lab down` still
+            // reaches its client before we quit.
+            server.close();
             QTimer::singleShot(200, &app, shutdown);
         });
 

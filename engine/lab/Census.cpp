@@ -104,6 +104,21 @@ void to_json(nlohmann::json &j, const Leftover &leftover)
         j["pid"] = leftover.pid;
 }
 
+CensusOptions CensusOptions::forRunningDaemon(const LabPaths &paths)
+{
+    CensusOptions options;
+    std::ifstream pidFile(paths.daemonPidFile());
+    pid_t pid = 0;
+    if (!(pidFile >> pid) || pid <= 0)
+        return options;
+    std::string comm = readFile("/proc/" + std::to_string(pid) + "/comm");
+    if (comm != "flowlabd\n")
+        return options;
+    options.ignorePids = {pid};
+    options.ignoreFiles = {paths.daemonSocket(), paths.daemonPidFile()};
+    return options;
+}
+
 void Census::findNamespaces(std::vector<Leftover> &out) const
 {
     for (const auto &name : labNamespaceNames())

@@ -36,6 +36,10 @@ struct CensusOptions
     std::vector<pid_t> ignorePids;
     std::vector<std::string> ignoreFiles;
     std::vector<std::string> hostPathsCreated; // from the lab state, when known
+
+    // What a flowlabd that is still alive owns (its pid, socket and pid file), read from its
+    // pid file; empty when none runs. A running daemon is not a leftover of the lab.
+    static CensusOptions forRunningDaemon(const LabPaths &paths);
 };
 
 class Census

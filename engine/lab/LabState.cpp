@@ -41,7 +41,8 @@ bool canTransition(LabPhase from, LabPhase to)
 {
     switch (to) {
     case LabPhase::Starting:
-        return from == LabPhase::Down || from == LabPhase::Up || from == LabPhase::Failed;
+        // From Starting too: a start cut short by a crash of flowlabd is resumed.
+        return from != LabPhase::Stopping;
     case LabPhase::Up:
     case LabPhase::Failed:
         return from == LabPhase::Starting;

@@ -17,7 +17,8 @@ enum class LabPhase { Down, Starting, Up, Stopping, Failed };
 
 std::string toString(LabPhase phase);
 // The lifecycle: Down → Starting → Up | Failed; Up | Failed | Starting → Stopping → Down.
-// Starting may be entered again from Up or Failed (an idempotent `up` repairing the lab).
+// Starting may be entered again from Up, Failed or Starting: an idempotent `up` repairs a
+// lab, or resumes a start that a crash of flowlabd cut short.
 bool canTransition(LabPhase from, LabPhase to);
 
 // A long-running lab service that flowlabd started.

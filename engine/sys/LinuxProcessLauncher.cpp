@@ -130,7 +130,11 @@ bool LinuxProcessLauncher::isRunning(const ProcessHandle &process)
     std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
     std::string content((std::istreambuf_iterator<char>(stat)), {});
     const auto close = content.rfind(')');
-    return close != std::string::npos && close + 2 < content.size() && content[close + 2] != 'Z';
+    const bool zombie = close == std::string::npos || close + 2 >= content.size()
+                        || content[close + 2] == 'Z';
+    if (zombie)
+        ::waitpid(process.pid, nullptr, WNOHANG); // it died after the first reap attempt
+    return !zombie;
 }
 
 Status LinuxProcessLauncher::stop(const ProcessHandle &process, int signal, int graceMs)

@@ -24,6 +24,8 @@ private slots:
         QTest::newRow("starting→up") << LabPhase::Starting << LabPhase::Up << true;
         QTest::newRow("starting→failed") << LabPhase::Starting << LabPhase::Failed << true;
         QTest::newRow("up→starting (repair)") << LabPhase::Up << LabPhase::Starting << true;
+        QTest::newRow("starting→starting (resume)")
+            << LabPhase::Starting << LabPhase::Starting << true;
         QTest::newRow("up→stopping") << LabPhase::Up << LabPhase::Stopping << true;
         QTest::newRow("failed→stopping") << LabPhase::Failed << LabPhase::Stopping << true;
         QTest::newRow("stopping→down") << LabPhase::Stopping << LabPhase::Down << true;
