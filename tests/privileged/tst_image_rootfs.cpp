@@ -3,7 +3,7 @@
 // missing library or loader, a symlink chain cut short, an nginx config that does not load.
 // chroot needs root, so the whole test skips itself otherwise.
 
-#include "ImageTestSupport.h"
+#include "../unit/images/ImageTestSupport.h"
 
 #include <QDir>
 #include <QHostInfo>
