@@ -84,8 +84,8 @@ Result<std::unique_ptr<DaemonClient>> connectDaemon(const CliContext &context, b
     Status connected = client->connect(context.paths.daemonSocket());
     if (connected)
         return client;
-    if (!startIfNeeded || ::geteuid() != 0
-        || connected.error().message().find("not running") == std::string::npos)
+    if (!startIfNeeded || ::geteuid() != 0 ||
+        connected.error().message().find("not running") == std::string::npos)
         return connected.error();
 
     if (!context.quiet)

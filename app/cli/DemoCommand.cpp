@@ -44,9 +44,9 @@ std::string createdContainerId(DaemonClient &daemon, std::uint64_t sinceSeq)
         return {};
     for (const auto &event : (*reply)["events"]) {
         const auto &attrs = event["attrs"];
-        if (attrs.value("endpoint", "") == "/containers/create"
-            && attrs.value("direction", "") == "response" && attrs.value("status", 0) == 201
-            && attrs.contains("body") && attrs["body"].is_object())
+        if (attrs.value("endpoint", "") == "/containers/create" &&
+            attrs.value("direction", "") == "response" && attrs.value("status", 0) == 201 &&
+            attrs.contains("body") && attrs["body"].is_object())
             return attrs["body"].value("Id", "");
     }
     return {};
@@ -77,8 +77,8 @@ int demoCommand(CliContext &context, const Args &args)
 
     heading("3. docker run -d -p 8080:80 nginx");
     std::uint64_t firstSeq = 0;
-    const int runCode = runDockerThroughTap(context, {"run", "-d", "-p", "8080:80", "nginx"},
-                                            &firstSeq);
+    const int runCode =
+        runDockerThroughTap(context, {"run", "-d", "-p", "8080:80", "nginx"}, &firstSeq);
     if (runCode != 0)
         return fail("docker run failed (exit " + std::to_string(runCode) + ")");
 
@@ -86,8 +86,8 @@ int demoCommand(CliContext &context, const Args &args)
     nlohmann::json response;
     // nginx needs a moment after the container starts.
     for (int attempt = 0; attempt < 50; ++attempt) {
-        auto reply = (*daemon)->call("curl", {{"url", "http://192.168.56.10:8080/"},
-                                              {"timeout_ms", 2000}});
+        auto reply =
+            (*daemon)->call("curl", {{"url", "http://192.168.56.10:8080/"}, {"timeout_ms", 2000}});
         if (reply && reply->value("status", 0) == 200) {
             response = *reply;
             break;
@@ -98,8 +98,7 @@ int demoCommand(CliContext &context, const Args &args)
         return fail("nginx did not answer at 192.168.56.10:8080 from flowlab-client");
     std::printf("%s from %s -> %s\n%s", response.value("status_line", "").c_str(),
                 response.value("local_address", "").c_str(),
-                response.value("remote_address", "").c_str(),
-                response.value("body", "").c_str());
+                response.value("remote_address", "").c_str(), response.value("body", "").c_str());
 
     heading("5. evidence recorded by the Docker API tap");
     printEvents(context, firstSeq - 1, false);

@@ -40,7 +40,8 @@ responses seen by the tap.
 
 std::string dockerClient()
 {
-    if (const char *explicitClient = std::getenv("FLOWLAB_DOCKER_CLI"); explicitClient && *explicitClient)
+    if (const char *explicitClient = std::getenv("FLOWLAB_DOCKER_CLI");
+        explicitClient && *explicitClient)
         return explicitClient;
     // Debian's client matches the private dockerd's API version.
     if (::access("/usr/bin/docker", X_OK) == 0)
@@ -58,8 +59,8 @@ int runDockerThroughTap(CliContext &context, const Args &dockerArgs, std::uint64
     auto daemon = connectDaemon(context);
     if (!daemon)
         return fail(daemon.error().message()), -1;
-    auto session = (*daemon)->call("docker.session",
-                                   {{"argv", dockerArgs}, {"uid", int(::getuid())}});
+    auto session =
+        (*daemon)->call("docker.session", {{"argv", dockerArgs}, {"uid", int(::getuid())}});
     if (!session)
         return fail(session.error().message()), -1;
     if (firstSeq)
@@ -104,8 +105,7 @@ int printEvents(CliContext &context, std::uint64_t sinceSeq, bool json)
         }
         std::printf("%5llu  %-9s %-12s %s\n",
                     static_cast<unsigned long long>(event.value("seq", 0ULL)),
-                    event.value("kind", "").c_str(),
-                    event["source"].value("component", "").c_str(),
+                    event.value("kind", "").c_str(), event["source"].value("component", "").c_str(),
                     event.value("summary", "").c_str());
     }
     return 0;

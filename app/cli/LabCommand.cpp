@@ -90,10 +90,11 @@ int down(CliContext &context)
     LinuxProcessLauncher launcher;
     Lab lab(context.paths, network, launcher);
     auto printer = progressPrinter(context);
-    if (auto s = lab.down(CensusOptions::forRunningDaemon(context.paths), [&](const std::string &line) {
-            if (printer)
-                printer(line);
-        });
+    if (auto s = lab.down(CensusOptions::forRunningDaemon(context.paths),
+                          [&](const std::string &line) {
+                              if (printer)
+                                  printer(line);
+                          });
         !s)
         return fail(s.error().message());
     std::printf("lab is down\n");
@@ -108,7 +109,8 @@ void printStatus(const nlohmann::json &status)
     std::printf("\n\nnamespaces:\n");
     for (const auto &ns : status.value("namespaces", nlohmann::json::array()))
         std::printf("  %-18s %-17s %-7s %s\n", ns.value("netns", "").c_str(),
-                    ns.value("address", "").c_str(), ns.value("present", false) ? "present" : "absent",
+                    ns.value("address", "").c_str(),
+                    ns.value("present", false) ? "present" : "absent",
                     ns.value("role", "").c_str());
     const auto services = status.value("services", nlohmann::json::array());
     if (!services.empty()) {

@@ -49,8 +49,8 @@ using Verb = int (*)(CliContext &, const Args &);
 int main(int argc, char **argv)
 {
     const std::map<std::string, Verb> verbs = {
-        {"lab", labCommand},       {"image", imageCommand},   {"docker", dockerCommand},
-        {"curl", curlCommand},     {"events", eventsCommand}, {"demo", demoCommand},
+        {"lab", labCommand},   {"image", imageCommand},   {"docker", dockerCommand},
+        {"curl", curlCommand}, {"events", eventsCommand}, {"demo", demoCommand},
     };
     CliContext context;
     int first = 1;

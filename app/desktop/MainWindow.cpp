@@ -9,7 +9,8 @@
 namespace flowlab {
 
 MainWindow::MainWindow(std::string socketPath, QWidget *parent)
-    : QMainWindow(parent), m_socketPath(std::move(socketPath))
+    : QMainWindow(parent)
+    , m_socketPath(std::move(socketPath))
 {
     setWindowTitle("Flowlab");
     auto *central = new QWidget(this);
@@ -75,10 +76,10 @@ void MainWindow::poll()
         const int row = m_events->rowCount();
         m_events->insertRow(row);
         m_lastSeq = event.value("seq", m_lastSeq);
-        const QStringList cells = {
-            QString::number(m_lastSeq), QString::fromStdString(event.value("kind", "")),
-            QString::fromStdString(event["source"].value("component", "")),
-            QString::fromStdString(event.value("summary", ""))};
+        const QStringList cells = {QString::number(m_lastSeq),
+                                   QString::fromStdString(event.value("kind", "")),
+                                   QString::fromStdString(event["source"].value("component", "")),
+                                   QString::fromStdString(event.value("summary", ""))};
         for (int column = 0; column < cells.size(); ++column)
             m_events->setItem(row, column, new QTableWidgetItem(cells[column]));
     }

@@ -10,8 +10,8 @@ namespace flowlab {
 
 struct LabPaths
 {
-    std::string runDir = "/run/flowlab";     // sockets, pids, configs; gone at reboot
-    std::string libDir = "/var/lib/flowlab"; // engine data (docker, containerd, registry)
+    std::string runDir = "/run/flowlab";         // sockets, pids, configs; gone at reboot
+    std::string libDir = "/var/lib/flowlab";     // engine data (docker, containerd, registry)
     std::string cacheDir = "/var/cache/flowlab"; // built images; kept across labs
 
     std::string stateFile() const { return runDir + "/lab.json"; }

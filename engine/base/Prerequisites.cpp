@@ -29,8 +29,8 @@ Status checkPrograms(const std::vector<RequiredProgram> &programs)
             continue;
         if (!missing.empty())
             missing += "; ";
-        missing += required.program + " is not installed (needed for " + required.whatFor
-                   + "; Debian package " + required.debPackage + ")";
+        missing += required.program + " is not installed (needed for " + required.whatFor +
+                   "; Debian package " + required.debPackage + ")";
         if (packages.find(required.debPackage) == std::string::npos)
             packages += " " + required.debPackage;
     }

@@ -12,8 +12,8 @@ namespace flowlab {
 
 struct RequiredProgram
 {
-    std::string program;     // looked up in PATH
-    std::string debPackage;  // the Debian package that ships it
+    std::string program;    // looked up in PATH
+    std::string debPackage; // the Debian package that ships it
     std::string whatFor;
 };
 
@@ -21,7 +21,8 @@ struct RequiredProgram
 const std::vector<RequiredProgram> &dockerLabPrograms();
 
 // Fails naming every missing program and its package, e.g.
-// "docker-registry is not installed (needed for the lab registry): apt-get install docker-registry".
+// "docker-registry is not installed (needed for the lab registry): apt-get install
+// docker-registry".
 Status checkPrograms(const std::vector<RequiredProgram> &programs);
 
 // Fails unless the process may create namespaces and start the engine: effective uid 0.

@@ -30,13 +30,13 @@ Status DaemonClient::connect(const std::string &socketPath)
     ::close(m_fd);
     m_fd = -1;
     if (err == ENOENT || err == ECONNREFUSED)
-        return Error("flowlabd is not running (nothing listens on " + socketPath
-                     + "): start it as root with `sudo flowlabd`, or run flowlab-cli as root "
-                       "to start it on demand");
+        return Error("flowlabd is not running (nothing listens on " + socketPath +
+                     "): start it as root with `sudo flowlabd`, or run flowlab-cli as root "
+                     "to start it on demand");
     if (err == EACCES || err == EPERM)
-        return Error("access to flowlabd's socket " + socketPath
-                     + " was denied: add your user to group flowlab (`sudo usermod -aG "
-                       "flowlab $USER`, then log in again)");
+        return Error("access to flowlabd's socket " + socketPath +
+                     " was denied: add your user to group flowlab (`sudo usermod -aG "
+                     "flowlab $USER`, then log in again)");
     return Error("connect " + socketPath, err);
 }
 
@@ -55,8 +55,8 @@ Result<std::string> DaemonClient::readLine(int timeoutMs)
                            deadline - std::chrono::steady_clock::now())
                            .count());
             if (wait <= 0)
-                return Error("flowlabd did not answer within " + std::to_string(timeoutMs / 1000)
-                             + " s");
+                return Error("flowlabd did not answer within " + std::to_string(timeoutMs / 1000) +
+                             " s");
         }
         pollfd pfd{m_fd, POLLIN, 0};
         const int ready = ::poll(&pfd, 1, wait);

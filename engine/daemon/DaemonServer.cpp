@@ -9,7 +9,9 @@
 namespace flowlab {
 
 Reply::Reply(DaemonServer *server, QLocalSocket *socket, nlohmann::json id)
-    : m_server(server), m_socket(socket), m_id(std::move(id))
+    : m_server(server)
+    , m_socket(socket)
+    , m_id(std::move(id))
 {}
 
 void Reply::send(nlohmann::json message) const
@@ -55,7 +57,8 @@ void Reply::finish(const Status &status, const nlohmann::json &value) const
         error(status.error().message());
 }
 
-DaemonServer::DaemonServer(QObject *parent) : QObject(parent)
+DaemonServer::DaemonServer(QObject *parent)
+    : QObject(parent)
 {
     // A child, so that moving the server to another thread moves its socket too.
     m_server.setParent(this);

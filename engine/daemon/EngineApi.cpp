@@ -8,8 +8,8 @@
 
 #include <QMetaObject>
 #include <QThread>
-#include <spdlog/spdlog.h>
 #include <grp.h>
+#include <spdlog/spdlog.h>
 #include <thread>
 #include <unistd.h>
 
@@ -22,7 +22,9 @@ constexpr const char *kSocketGroup = "flowlab";
 } // namespace
 
 EngineApi::EngineApi(LabPaths paths, DaemonServer &server, QObject *parent)
-    : QObject(parent), m_paths(paths), m_lab(paths, m_network, m_launcher)
+    : QObject(parent)
+    , m_paths(paths)
+    , m_lab(paths, m_network, m_launcher)
 {
     registerHandlers(server);
 }
@@ -88,8 +90,7 @@ Status EngineApi::startTap()
             if (status)
                 m_tap = std::move(tap);
         },
-        QThread::currentThread() == thread() ? Qt::DirectConnection
-                                              : Qt::BlockingQueuedConnection);
+        QThread::currentThread() == thread() ? Qt::DirectConnection : Qt::BlockingQueuedConnection);
     return status;
 }
 
@@ -155,7 +156,8 @@ Status EngineApi::curlFromLab(const nlohmann::json &params, nlohmann::json &resu
 void EngineApi::registerHandlers(DaemonServer &server)
 {
     server.handle("ping", [this](const nlohmann::json &, const Reply &reply) {
-        reply.result({{"version", FLOWLAB_VERSION}, {"pid", ::getpid()},
+        reply.result({{"version", FLOWLAB_VERSION},
+                      {"pid", ::getpid()},
                       {"lab", m_lab.status().value("phase", "unknown")}});
     });
 
@@ -179,8 +181,8 @@ void EngineApi::registerHandlers(DaemonServer &server)
         runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
             stopTap();
             m_events.closeFile();
-            Status status = m_lab.down(daemonKeep(),
-                                       [&r](const std::string &line) { r.progress(line); });
+            Status status =
+                m_lab.down(daemonKeep(), [&r](const std::string &line) { r.progress(line); });
             if (!status)
                 return status.error();
             if (m_onLabDown)

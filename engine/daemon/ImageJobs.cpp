@@ -88,9 +88,9 @@ Result<nlohmann::json> EngineApi::buildImages(const nlohmann::json &params, cons
             auto report = pushFromLab(*image, progress);
             if (!report)
                 return report.error().withContext("pushing " + image->reference());
-            progress("pushed " + report->reference + " (" + std::to_string(report->blobsUploaded)
-                     + " blobs uploaded, " + std::to_string(report->blobsSkipped)
-                     + " already there)");
+            progress("pushed " + report->reference + " (" + std::to_string(report->blobsUploaded) +
+                     " blobs uploaded, " + std::to_string(report->blobsSkipped) +
+                     " already there)");
             pushed = true;
         }
         images.push_back({{"name", name},
@@ -111,8 +111,8 @@ Status EngineApi::pushCachedImages(const Reply &reply)
     for (const auto &entry : fs::directory_iterator(m_paths.imageCache(), ec)) {
         auto image = loadBuiltImage(entry.path());
         if (!image) {
-            progress("skipping cached image " + entry.path().string() + ": "
-                     + image.error().message());
+            progress("skipping cached image " + entry.path().string() + ": " +
+                     image.error().message());
             continue;
         }
         auto report = pushFromLab(*image, {});

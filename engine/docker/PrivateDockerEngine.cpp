@@ -35,19 +35,28 @@ std::string PrivateDockerEngine::renderContainerdConfig() const
     // otherwise create /opt/containerd on the host.
     return "# Written by flowlabd: the lab's private containerd, for its dockerd.\n"
            "version = 2\n"
-           "root = \"" + m_paths.containerdRoot() + "\"\n"
-           "state = \"" + m_paths.containerdState() + "\"\n"
+           "root = \"" +
+           m_paths.containerdRoot() +
+           "\"\n"
+           "state = \"" +
+           m_paths.containerdState() +
+           "\"\n"
            "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
            "\n[grpc]\n"
-           "  address = \"" + m_paths.containerdSocket() + "\"\n"
+           "  address = \"" +
+           m_paths.containerdSocket() +
+           "\"\n"
            "\n[ttrpc]\n"
-           "  address = \"" + m_paths.containerdSocket() + ".ttrpc\"\n"
+           "  address = \"" +
+           m_paths.containerdSocket() +
+           ".ttrpc\"\n"
            "\n[debug]\n"
            "  address = \"\"\n"
            "\n[metrics]\n"
            "  address = \"\"\n"
            "\n[plugins.\"io.containerd.internal.v1.opt\"]\n"
-           "  path = \"" + m_paths.containerdRoot() + "/opt\"\n";
+           "  path = \"" +
+           m_paths.containerdRoot() + "/opt\"\n";
 }
 
 std::string PrivateDockerEngine::renderDaemonJson() const

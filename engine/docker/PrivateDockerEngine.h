@@ -19,7 +19,9 @@ namespace flowlab {
 class PrivateDockerEngine
 {
 public:
-    explicit PrivateDockerEngine(LabPaths paths) : m_paths(std::move(paths)) {}
+    explicit PrivateDockerEngine(LabPaths paths)
+        : m_paths(std::move(paths))
+    {}
 
     std::string renderContainerdConfig() const;
     std::string renderDaemonJson() const;

@@ -149,9 +149,9 @@ void Census::findMounts(std::vector<Leftover> &out) const
         const std::string fsType = dash == std::string::npos
                                        ? std::string()
                                        : line.substr(dash + 3, line.find(' ', dash + 3) - dash - 3);
-        if (isUnder(mountPoint, m_paths.runDir) || isUnder(mountPoint, m_paths.libDir)
-            || (startsWith(mountPoint, "/run/netns/")
-                && isLabName(mountPoint.substr(std::string("/run/netns/").size()))))
+        if (isUnder(mountPoint, m_paths.runDir) || isUnder(mountPoint, m_paths.libDir) ||
+            (startsWith(mountPoint, "/run/netns/") &&
+             isLabName(mountPoint.substr(std::string("/run/netns/").size()))))
             out.push_back({LeftoverKind::Mount, mountPoint, fsType});
     }
 }
@@ -172,7 +172,9 @@ void Census::findProcesses(const CensusOptions &options, std::vector<Leftover> &
 {
     std::set<ino_t> labNetns;
     for (const auto &name : labNamespaceNames()) {
-        struct stat st{};
+        struct stat st
+        {
+        };
         if (::stat(("/run/netns/" + name).c_str(), &st) == 0)
             labNetns.insert(st.st_ino);
     }
@@ -188,7 +190,9 @@ void Census::findProcesses(const CensusOptions &options, std::vector<Leftover> &
             continue;
         const std::string base = "/proc/" + std::to_string(pid);
         std::string why;
-        struct stat st{};
+        struct stat st
+        {
+        };
         if (::stat((base + "/ns/net").c_str(), &st) == 0 && labNetns.count(st.st_ino))
             why = "in a lab network namespace";
         if (why.empty()) {
@@ -197,15 +201,16 @@ void Census::findProcesses(const CensusOptions &options, std::vector<Leftover> &
                 why = "in a lab cgroup";
         }
         const std::string cmdline = commandLine(pid);
-        if (why.empty() && !cmdline.empty()
-            && (cmdline.find(m_paths.runDir + "/") != std::string::npos
-                || cmdline.find(m_paths.libDir + "/") != std::string::npos))
+        if (why.empty() && !cmdline.empty() &&
+            (cmdline.find(m_paths.runDir + "/") != std::string::npos ||
+             cmdline.find(m_paths.libDir + "/") != std::string::npos))
             why = "uses the lab's files";
         if (why.empty())
             continue;
         if (cmdline.empty()) // a kernel thread or a process that just exited
             continue;
-        out.push_back({LeftoverKind::Process, std::to_string(pid), cmdline + " (" + why + ")", pid});
+        out.push_back(
+            {LeftoverKind::Process, std::to_string(pid), cmdline + " (" + why + ")", pid});
     }
     ::closedir(proc);
 }
@@ -219,8 +224,8 @@ void Census::findFiles(const CensusOptions &options, std::vector<Leftover> &out)
         bool onlyIgnored = true;
         for (const auto &entry : fs::directory_iterator(root, ec)) {
             const std::string path = entry.path().string();
-            if (std::find(options.ignoreFiles.begin(), options.ignoreFiles.end(), path)
-                == options.ignoreFiles.end()) {
+            if (std::find(options.ignoreFiles.begin(), options.ignoreFiles.end(), path) ==
+                options.ignoreFiles.end()) {
                 onlyIgnored = false;
                 break;
             }

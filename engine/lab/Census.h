@@ -45,7 +45,9 @@ struct CensusOptions
 class Census
 {
 public:
-    explicit Census(LabPaths paths) : m_paths(std::move(paths)) {}
+    explicit Census(LabPaths paths)
+        : m_paths(std::move(paths))
+    {}
 
     Result<std::vector<Leftover>> take(const CensusOptions &options = {}) const;
     // Only the mounts under the lab's roots (cheap: no process scan).

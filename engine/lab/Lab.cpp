@@ -100,9 +100,8 @@ Status Lab::up(const ProgressFn &progressOrNone)
     if (auto s = store.save(state); !s && result)
         result = s;
     if (!result)
-        return std::move(result).context(
-            "lab up failed (logs are in " + m_paths.logDir()
-            + "; `flowlab-cli lab down` removes what was made)");
+        return std::move(result).context("lab up failed (logs are in " + m_paths.logDir() +
+                                         "; `flowlab-cli lab down` removes what was made)");
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
@@ -137,14 +136,13 @@ nlohmann::json Lab::status()
     auto present = m_network.listNamespaces();
     nlohmann::json hosts = nlohmann::json::array();
     for (const auto &netns : m_topology.namespaces()) {
-        const bool exists = present && std::find(present->begin(), present->end(), netns)
-                                           != present->end();
+        const bool exists =
+            present && std::find(present->begin(), present->end(), netns) != present->end();
         const LabHost *host = m_topology.host(netns);
         hosts.push_back({{"netns", netns},
                          {"present", exists},
                          {"address", host ? host->address : ""},
-                         {"role", host ? host->role
-                                       : "switch: bridge " + m_topology.bridge}});
+                         {"role", host ? host->role : "switch: bridge " + m_topology.bridge}});
     }
     report["namespaces"] = hosts;
     nlohmann::json services = nlohmann::json::array();
@@ -165,12 +163,12 @@ Status Lab::requireUp()
     if (!state)
         return state.error();
     if (state->phase != LabPhase::Up)
-        return Error("the lab is not up (it is " + toString(state->phase)
-                     + "): run `flowlab-cli lab up` first");
+        return Error("the lab is not up (it is " + toString(state->phase) +
+                     "): run `flowlab-cli lab up` first");
     for (const auto &record : state->services)
         if (!m_launcher.isRunning({record.pid, record.startTime}))
-            return Error("the lab's " + record.name + " (pid " + std::to_string(record.pid)
-                         + ") is no longer running: run `flowlab-cli lab up` to restart it");
+            return Error("the lab's " + record.name + " (pid " + std::to_string(record.pid) +
+                         ") is no longer running: run `flowlab-cli lab up` to restart it");
     return success();
 }
 

@@ -37,8 +37,8 @@ Status LabNetwork::ensureHostLink(const LabHost &host, const ProgressFn &progres
     if (!switchLinks)
         return switchLinks.error();
     if (!contains(*switchLinks, host.switchPort)) {
-        progress("wiring " + host.netns + " to " + m_topology.bridge + " (" + host.switchPort
-                 + " <-> " + host.interface + ")");
+        progress("wiring " + host.netns + " to " + m_topology.bridge + " (" + host.switchPort +
+                 " <-> " + host.interface + ")");
         if (auto s = m_ops.addVethPair({m_topology.switchNetns, host.switchPort},
                                        {host.netns, host.interface});
             !s)

@@ -18,7 +18,10 @@ using ProgressFn = std::function<void(const std::string &)>;
 class LabNetwork
 {
 public:
-    LabNetwork(NetworkOps &ops, const LabTopology &topology) : m_ops(ops), m_topology(topology) {}
+    LabNetwork(NetworkOps &ops, const LabTopology &topology)
+        : m_ops(ops)
+        , m_topology(topology)
+    {}
 
     // `saveState` is called whenever `state` gained something that must survive a crash.
     Status build(LabState &state, const std::function<Status()> &saveState,

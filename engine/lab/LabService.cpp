@@ -55,12 +55,13 @@ Status LabServiceStarter::start(const ServiceSpec &spec, const ProgressFn &progr
         (void)m_launcher.stop({record->pid, record->startTime}, SIGTERM, 3000);
     }
 
-    progress("starting " + spec.name + (spec.launch.netns.empty() ? "" : " in " + spec.launch.netns));
+    progress("starting " + spec.name +
+             (spec.launch.netns.empty() ? "" : " in " + spec.launch.netns));
     auto handle = m_launcher.launch(spec.launch);
     if (!handle)
         return handle.error().withContext("starting " + spec.name);
-    m_state.setService({spec.name, spec.launch.netns, handle->pid, handle->startTime,
-                        spec.launch.logPath});
+    m_state.setService(
+        {spec.name, spec.launch.netns, handle->pid, handle->startTime, spec.launch.logPath});
     if (auto saved = m_saveState(); !saved)
         return saved;
 
@@ -69,8 +70,8 @@ Status LabServiceStarter::start(const ServiceSpec &spec, const ProgressFn &progr
     auto nextNote = started + std::chrono::seconds(5);
     while (std::chrono::steady_clock::now() < deadline) {
         if (!m_launcher.isRunning(*handle))
-            return Error(spec.name + " exited during start-up; the end of its log "
-                         + spec.launch.logPath + ":" + tailOfFile(spec.launch.logPath));
+            return Error(spec.name + " exited during start-up; the end of its log " +
+                         spec.launch.logPath + ":" + tailOfFile(spec.launch.logPath));
         if (spec.isReady())
             return success();
         if (std::chrono::steady_clock::now() > nextNote) {
@@ -79,9 +80,9 @@ Status LabServiceStarter::start(const ServiceSpec &spec, const ProgressFn &progr
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    return Error(spec.name + " did not answer within "
-                 + std::to_string(spec.readyTimeoutMs / 1000) + " s; the end of its log "
-                 + spec.launch.logPath + ":" + tailOfFile(spec.launch.logPath));
+    return Error(spec.name + " did not answer within " +
+                 std::to_string(spec.readyTimeoutMs / 1000) + " s; the end of its log " +
+                 spec.launch.logPath + ":" + tailOfFile(spec.launch.logPath));
 }
 
 } // namespace flowlab

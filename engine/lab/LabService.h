@@ -16,16 +16,17 @@ struct ServiceSpec
 {
     std::string name;
     LaunchSpec launch;
-    std::function<bool()> isReady;  // polled until true
+    std::function<bool()> isReady; // polled until true
     int readyTimeoutMs = 30'000;
 };
 
 class LabServiceStarter
 {
 public:
-    LabServiceStarter(ProcessLauncher &launcher, LabState &state,
-                      std::function<Status()> saveState)
-        : m_launcher(launcher), m_state(state), m_saveState(std::move(saveState))
+    LabServiceStarter(ProcessLauncher &launcher, LabState &state, std::function<Status()> saveState)
+        : m_launcher(launcher)
+        , m_state(state)
+        , m_saveState(std::move(saveState))
     {}
 
     Status start(const ServiceSpec &spec, const ProgressFn &progress);

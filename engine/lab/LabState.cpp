@@ -12,11 +12,8 @@ namespace {
 constexpr int kStateVersion = 1;
 
 const std::pair<LabPhase, const char *> kPhaseNames[] = {
-    {LabPhase::Down, "down"},
-    {LabPhase::Starting, "starting"},
-    {LabPhase::Up, "up"},
-    {LabPhase::Stopping, "stopping"},
-    {LabPhase::Failed, "failed"},
+    {LabPhase::Down, "down"},         {LabPhase::Starting, "starting"}, {LabPhase::Up, "up"},
+    {LabPhase::Stopping, "stopping"}, {LabPhase::Failed, "failed"},
 };
 
 LabPhase phaseFromString(const std::string &name)
@@ -89,8 +86,7 @@ void LabState::addNamespace(const std::string &netns)
 
 void LabState::addHostPath(const std::string &path)
 {
-    if (std::find(hostPathsCreated.begin(), hostPathsCreated.end(), path)
-        == hostPathsCreated.end())
+    if (std::find(hostPathsCreated.begin(), hostPathsCreated.end(), path) == hostPathsCreated.end())
         hostPathsCreated.push_back(path);
 }
 

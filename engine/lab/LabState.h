@@ -24,7 +24,7 @@ bool canTransition(LabPhase from, LabPhase to);
 // A long-running lab service that flowlabd started.
 struct ServiceRecord
 {
-    std::string name;   // "registry", "containerd", "dockerd"
+    std::string name; // "registry", "containerd", "dockerd"
     std::string netns;
     pid_t pid = 0;
     unsigned long long startTime = 0;
@@ -59,7 +59,9 @@ void from_json(const nlohmann::json &j, LabState &state);
 class LabStateStore
 {
 public:
-    explicit LabStateStore(std::string path) : m_path(std::move(path)) {}
+    explicit LabStateStore(std::string path)
+        : m_path(std::move(path))
+    {}
 
     // A missing file is a lab that is down.
     Result<LabState> load() const;

@@ -68,8 +68,7 @@ void LabTeardown::stopServicesGracefully(const ProgressFn &progress)
     }
 }
 
-void LabTeardown::killProcesses(const std::vector<Leftover> &leftovers,
-                                const ProgressFn &progress)
+void LabTeardown::killProcesses(const std::vector<Leftover> &leftovers, const ProgressFn &progress)
 {
     std::vector<pid_t> pids;
     for (const auto &leftover : leftovers)
@@ -103,8 +102,8 @@ void LabTeardown::removeFiles(const std::string &root, const CensusOptions &keep
     progress("removing " + root);
     for (const auto &entry : fs::directory_iterator(root, ec)) {
         const std::string path = entry.path().string();
-        if (std::find(keep.ignoreFiles.begin(), keep.ignoreFiles.end(), path)
-            != keep.ignoreFiles.end())
+        if (std::find(keep.ignoreFiles.begin(), keep.ignoreFiles.end(), path) !=
+            keep.ignoreFiles.end())
             continue;
         std::error_code removeError;
         fs::remove_all(entry.path(), removeError);
@@ -115,8 +114,8 @@ void LabTeardown::removeFiles(const std::string &root, const CensusOptions &keep
         fs::remove(root, ec);
 }
 
-void LabTeardown::removeLeftovers(const std::vector<Leftover> &leftovers,
-                                  const CensusOptions &keep, const ProgressFn &progress)
+void LabTeardown::removeLeftovers(const std::vector<Leftover> &leftovers, const CensusOptions &keep,
+                                  const ProgressFn &progress)
 {
     killProcesses(leftovers, progress);
 
@@ -165,8 +164,8 @@ Status LabTeardown::run(const CensusOptions &keepIn, const ProgressFn &progress)
         LabStateStore store(m_paths.stateFile());
         if (auto state = store.load(); state)
             for (const auto &path : state->hostPathsCreated)
-                if (std::find(keep.hostPathsCreated.begin(), keep.hostPathsCreated.end(), path)
-                    == keep.hostPathsCreated.end())
+                if (std::find(keep.hostPathsCreated.begin(), keep.hostPathsCreated.end(), path) ==
+                    keep.hostPathsCreated.end())
                     keep.hostPathsCreated.push_back(path);
     }
     stopServicesGracefully(progress);
@@ -188,8 +187,8 @@ Status LabTeardown::run(const CensusOptions &keepIn, const ProgressFn &progress)
         return success();
     std::string list;
     for (const auto &leftover : *leftovers)
-        list += "\n  " + toString(leftover.kind) + " " + leftover.what
-                + (leftover.detail.empty() ? "" : " (" + leftover.detail + ")");
+        list += "\n  " + toString(leftover.kind) + " " + leftover.what +
+                (leftover.detail.empty() ? "" : " (" + leftover.detail + ")");
     return Error("lab down could not remove everything:" + list);
 }
 

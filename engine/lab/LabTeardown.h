@@ -16,7 +16,9 @@ class LabTeardown
 {
 public:
     LabTeardown(LabPaths paths, NetworkOps &network, ProcessLauncher &launcher)
-        : m_paths(std::move(paths)), m_network(network), m_launcher(launcher)
+        : m_paths(std::move(paths))
+        , m_network(network)
+        , m_launcher(launcher)
     {}
 
     // `keep` names what must survive: a running flowlabd's pid and its socket and pid file.

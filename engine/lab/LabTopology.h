@@ -10,10 +10,10 @@ namespace flowlab {
 
 struct LabHost
 {
-    std::string netns;        // e.g. "flowlab-client"
-    std::string role;         // shown by `lab status`
-    std::string address;      // CIDR on the host's eth0, e.g. "192.168.56.2/24"
-    std::string switchPort;   // the veth end on lab0, e.g. "fl-client"
+    std::string netns;      // e.g. "flowlab-client"
+    std::string role;       // shown by `lab status`
+    std::string address;    // CIDR on the host's eth0, e.g. "192.168.56.2/24"
+    std::string switchPort; // the veth end on lab0, e.g. "fl-client"
     std::string interface = "eth0";
 
     std::string ip() const { return address.substr(0, address.find('/')); }

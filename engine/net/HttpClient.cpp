@@ -92,8 +92,8 @@ Result<HttpResponse> httpRequest(const HttpRequest &request)
 
     const CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
-        return Error(request.method + " " + request.url + ": "
-                     + (errorBuffer[0] ? errorBuffer : curl_easy_strerror(rc)));
+        return Error(request.method + " " + request.url + ": " +
+                     (errorBuffer[0] ? errorBuffer : curl_easy_strerror(rc)));
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
     char *ip = nullptr;
     if (curl_easy_getinfo(h, CURLINFO_LOCAL_IP, &ip) == CURLE_OK && ip)

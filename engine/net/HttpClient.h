@@ -16,8 +16,8 @@ namespace flowlab {
 struct HttpRequest
 {
     std::string method = "GET";
-    std::string url;              // only IP literals or "localhost" with a unix socket
-    std::string unixSocket;       // when set, the request goes over this socket
+    std::string url;        // only IP literals or "localhost" with a unix socket
+    std::string unixSocket; // when set, the request goes over this socket
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     int timeoutMs = 10'000;
@@ -26,10 +26,10 @@ struct HttpRequest
 struct HttpResponse
 {
     long status = 0;
-    std::string statusLine;       // "HTTP/1.1 200 OK"
+    std::string statusLine; // "HTTP/1.1 200 OK"
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    std::string localAddress;     // the address the request left from, e.g. 192.168.56.2
+    std::string localAddress; // the address the request left from, e.g. 192.168.56.2
     std::string remoteAddress;
     double seconds = 0;
 

@@ -20,11 +20,15 @@ std::string LabRegistry::renderConfig() const
            "    service: flowlab-registry\n"
            "storage:\n"
            "  filesystem:\n"
-           "    rootdirectory: " + m_paths.registryStorage() + "\n"
+           "    rootdirectory: " +
+           m_paths.registryStorage() +
+           "\n"
            "  delete:\n"
            "    enabled: true\n"
            "http:\n"
-           "  addr: " + kRegistryAddress + "\n"
+           "  addr: " +
+           kRegistryAddress +
+           "\n"
            "  headers:\n"
            "    X-Content-Type-Options: [nosniff]\n";
 }

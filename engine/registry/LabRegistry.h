@@ -12,7 +12,9 @@ namespace flowlab {
 class LabRegistry
 {
 public:
-    explicit LabRegistry(LabPaths paths) : m_paths(std::move(paths)) {}
+    explicit LabRegistry(LabPaths paths)
+        : m_paths(std::move(paths))
+    {}
 
     std::string url() const { return "http://" + kRegistryAddressForUrls; }
     std::string renderConfig() const;

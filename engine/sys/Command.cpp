@@ -65,9 +65,11 @@ std::string findProgram(const std::string &program)
         const std::string dir = path.substr(start, end - start);
         if (!dir.empty()) {
             const std::string candidate = dir + "/" + program;
-            struct stat st{};
-            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)
-                && ::access(candidate.c_str(), X_OK) == 0)
+            struct stat st
+            {
+            };
+            if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                ::access(candidate.c_str(), X_OK) == 0)
                 return candidate;
         }
         start = end + 1;
@@ -85,8 +87,8 @@ Result<CommandOutput> runCommand(const std::vector<std::string> &argv,
         return Error(argv[0] + ": program not found in PATH");
 
     Pipe in, out, err;
-    if (::pipe2(in.fds, O_CLOEXEC) != 0 || ::pipe2(out.fds, O_CLOEXEC) != 0
-        || ::pipe2(err.fds, O_CLOEXEC) != 0)
+    if (::pipe2(in.fds, O_CLOEXEC) != 0 || ::pipe2(out.fds, O_CLOEXEC) != 0 ||
+        ::pipe2(err.fds, O_CLOEXEC) != 0)
         return Error::fromErrno("pipe2");
 
     posix_spawn_file_actions_t actions;
@@ -117,8 +119,8 @@ Result<CommandOutput> runCommand(const std::vector<std::string> &argv,
     else
         ::fcntl(in.fds[1], F_SETFL, O_NONBLOCK);
 
-    const auto deadline = std::chrono::steady_clock::now()
-                          + std::chrono::milliseconds(options.timeoutMs);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeoutMs);
     bool timedOut = false;
     while (out.fds[0] >= 0 || err.fds[0] >= 0) {
         pollfd fds[3];
@@ -168,8 +170,8 @@ Result<CommandOutput> runCommand(const std::vector<std::string> &argv,
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (timedOut)
-        return Error(joinCommandLine(argv) + ": timed out after "
-                     + std::to_string(options.timeoutMs / 1000) + " s");
+        return Error(joinCommandLine(argv) + ": timed out after " +
+                     std::to_string(options.timeoutMs / 1000) + " s");
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
 }
@@ -184,8 +186,8 @@ Result<CommandOutput> runChecked(const std::vector<std::string> &argv,
         std::string detail = result->err.empty() ? result->out : result->err;
         while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' '))
             detail.pop_back();
-        return Error(joinCommandLine(argv) + ": exit " + std::to_string(result->exitCode)
-                     + (detail.empty() ? "" : ": " + detail));
+        return Error(joinCommandLine(argv) + ": exit " + std::to_string(result->exitCode) +
+                     (detail.empty() ? "" : ": " + detail));
     }
     return result;
 }

@@ -62,8 +62,8 @@ Status LinuxNetworkOps::addBridge(const std::string &netns, const std::string &n
 
 Status LinuxNetworkOps::addVethPair(const LinkEnd &a, const LinkEnd &b)
 {
-    return runIp(a.netns, {"link", "add", a.name, "type", "veth", "peer", "name", b.name,
-                           "netns", b.netns});
+    return runIp(a.netns,
+                 {"link", "add", a.name, "type", "veth", "peer", "name", b.name, "netns", b.netns});
 }
 
 Status LinuxNetworkOps::setMaster(const std::string &netns, const std::string &link,
@@ -107,8 +107,8 @@ Result<bool> LinuxNetworkOps::hasAddress(const std::string &netns, const std::st
     try {
         for (const auto &entry : nlohmann::json::parse(result->out))
             for (const auto &info : entry.value("addr_info", nlohmann::json::array()))
-                if (info.value("local", "") + "/" + std::to_string(info.value("prefixlen", 0))
-                    == cidr)
+                if (info.value("local", "") + "/" + std::to_string(info.value("prefixlen", 0)) ==
+                    cidr)
                     return true;
     } catch (const std::exception &e) {
         return Error(std::string("parsing `ip -j addr show`: ") + e.what());

@@ -130,8 +130,8 @@ bool LinuxProcessLauncher::isRunning(const ProcessHandle &process)
     std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
     std::string content((std::istreambuf_iterator<char>(stat)), {});
     const auto close = content.rfind(')');
-    const bool zombie = close == std::string::npos || close + 2 >= content.size()
-                        || content[close + 2] == 'Z';
+    const bool zombie =
+        close == std::string::npos || close + 2 >= content.size() || content[close + 2] == 'Z';
     if (zombie)
         ::waitpid(process.pid, nullptr, WNOHANG); // it died after the first reap attempt
     return !zombie;
@@ -152,9 +152,9 @@ Status LinuxProcessLauncher::stop(const ProcessHandle &process, int signal, int 
     ::kill(process.pid, SIGKILL);
     for (int i = 0; i < 100 && isRunning(process); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    return isRunning(process) ? Error("process " + std::to_string(process.pid)
-                                      + " did not exit after SIGKILL")
-                              : success();
+    return isRunning(process)
+               ? Error("process " + std::to_string(process.pid) + " did not exit after SIGKILL")
+               : success();
 }
 
 } // namespace flowlab

@@ -15,10 +15,10 @@ namespace flowlab {
 
 struct LaunchSpec
 {
-    std::vector<std::string> argv;                          // argv[0] is an absolute path
-    std::vector<std::pair<std::string, std::string>> env;  // added to a minimal environment
-    std::string netns;      // joined with setns before exec; "" stays in the caller's
-    std::string logPath;    // stdout and stderr are appended here
+    std::vector<std::string> argv;                        // argv[0] is an absolute path
+    std::vector<std::pair<std::string, std::string>> env; // added to a minimal environment
+    std::string netns;   // joined with setns before exec; "" stays in the caller's
+    std::string logPath; // stdout and stderr are appended here
     std::string workingDir = "/";
 };
 

@@ -43,10 +43,12 @@ private slots:
         server->handle("events", [](const nlohmann::json &params, const Reply &reply) {
             nlohmann::json events = nlohmann::json::array();
             if (params.value("since", 0) == 0) {
-                events.push_back({{"seq", 1}, {"kind", "command"},
+                events.push_back({{"seq", 1},
+                                  {"kind", "command"},
                                   {"source", {{"component", "docker-cli"}}},
                                   {"summary", "docker run -d -p 8080:80 nginx"}});
-                events.push_back({{"seq", 2}, {"kind", "api"},
+                events.push_back({{"seq", 2},
+                                  {"kind", "api"},
                                   {"source", {{"component", "dockerd"}}},
                                   {"summary", "POST /containers/create → 201 Created"}});
             }
@@ -74,8 +76,13 @@ private slots:
             QDir().mkpath(artifacts);
             QVERIFY(window.grab().save(artifacts + "/main-window.png"));
         }
-        QMetaObject::invokeMethod(server, [server] { server->close(); delete server; },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            server,
+            [server] {
+                server->close();
+                delete server;
+            },
+            Qt::BlockingQueuedConnection);
         serverThread.quit();
         serverThread.wait();
     }

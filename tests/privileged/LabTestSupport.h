@@ -69,21 +69,21 @@ inline bool anyProcessNamed(const QString &name)
     return run("pgrep", {"-x", name}).exitCode == 0;
 }
 
-#define FLOWLAB_REQUIRE_ROOT()                                                                  \
-    do {                                                                                        \
-        if (::geteuid() != 0)                                                                   \
-            QSKIP("privileged test: needs root to create network namespaces (run as root, "     \
-                  "as CI does)");                                                               \
+#define FLOWLAB_REQUIRE_ROOT()                                                                     \
+    do {                                                                                           \
+        if (::geteuid() != 0)                                                                      \
+            QSKIP("privileged test: needs root to create network namespaces (run as root, "        \
+                  "as CI does)");                                                                  \
     } while (0)
 
-#define FLOWLAB_VERIFY_RUN(runResult, expectedCode)                                             \
-    do {                                                                                        \
-        const auto &r_ = (runResult);                                                           \
-        QVERIFY2(r_.exitCode == (expectedCode),                                                 \
-                 qPrintable(QString("exit %1 (expected %2)\nstdout:\n%3\nstderr:\n%4")          \
-                                .arg(r_.exitCode)                                               \
-                                .arg(expectedCode)                                              \
-                                .arg(r_.out, r_.err)));                                         \
+#define FLOWLAB_VERIFY_RUN(runResult, expectedCode)                                                \
+    do {                                                                                           \
+        const auto &r_ = (runResult);                                                              \
+        QVERIFY2(r_.exitCode == (expectedCode),                                                    \
+                 qPrintable(QString("exit %1 (expected %2)\nstdout:\n%3\nstderr:\n%4")             \
+                                .arg(r_.exitCode)                                                  \
+                                .arg(expectedCode)                                                 \
+                                .arg(r_.out, r_.err)));                                            \
     } while (0)
 
 } // namespace flowlab::test

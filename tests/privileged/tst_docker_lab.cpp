@@ -97,18 +97,18 @@ private slots:
         QVERIFY2(build.out.contains("library/nginx:latest"), qPrintable(build.all()));
         QVERIFY(build.out.contains("pushed"));
         // The registry serves the manifest the builder computed.
-        const CliRun manifest = cli({"curl", "-i", "-H",
-                                     "Accept: application/vnd.docker.distribution.manifest.v2+json",
-                                     "http://192.168.56.5:5000/v2/library/nginx/manifests/latest"});
+        const CliRun manifest =
+            cli({"curl", "-i", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
+                 "http://192.168.56.5:5000/v2/library/nginx/manifests/latest"});
         FLOWLAB_VERIFY_RUN(manifest, 0);
         const QRegularExpression digest("library/nginx:latest\\s+(sha256:[0-9a-f]{64})");
         const auto match = digest.match(build.out);
         QVERIFY(match.hasMatch());
         QVERIFY2(manifest.out.contains("Docker-Content-Digest: " + match.captured(1)),
                  qPrintable(manifest.out.left(600)));
-        const QJsonObject body = QJsonDocument::fromJson(
-                                     manifest.out.mid(manifest.out.indexOf("\r\n\r\n") + 4).toUtf8())
-                                     .object();
+        const QJsonObject body =
+            QJsonDocument::fromJson(manifest.out.mid(manifest.out.indexOf("\r\n\r\n") + 4).toUtf8())
+                .object();
         QVERIFY2(body["layers"].toArray().size() >= 3, "nginx has at least three layers");
     }
 
@@ -117,7 +117,8 @@ private slots:
         const CliRun runNginx = cli({"docker", "--", "run", "-d", "-p", "8080:80", "nginx"});
         FLOWLAB_VERIFY_RUN(runNginx, 0);
         const QString id = runNginx.out.trimmed();
-        QVERIFY2(QRegularExpression("^[0-9a-f]{64}$").match(id).hasMatch(), qPrintable(runNginx.all()));
+        QVERIFY2(QRegularExpression("^[0-9a-f]{64}$").match(id).hasMatch(),
+                 qPrintable(runNginx.all()));
         // Pulled from the lab registry, through the mirror.
         QVERIFY2(runNginx.err.contains("Pulling from library/nginx"), qPrintable(runNginx.err));
 
@@ -125,13 +126,17 @@ private slots:
         QVERIFY2(page.contains("served by container " + id.left(12)), qPrintable(page));
         // nginx saw the request from the client after DNAT to the container's address.
         QVERIFY2(QRegularExpression("Request from 192\\.168\\.56\\.2 to 172\\.17\\.0\\.\\d+:80")
-                     .match(page).hasMatch(),
+                     .match(page)
+                     .hasMatch(),
                  qPrintable(page));
 
         // The DNAT rule lives in flowlab-docker's nat table, not the host's.
-        const QString nat = run("ip", {"netns", "exec", "flowlab-docker", "iptables-save", "-t", "nat"}).out;
-        QVERIFY2(QRegularExpression("-A DOCKER .*--dport 8080 -j DNAT --to-destination 172\\.17\\.0\\.\\d+:80")
-                     .match(nat).hasMatch(),
+        const QString nat =
+            run("ip", {"netns", "exec", "flowlab-docker", "iptables-save", "-t", "nat"}).out;
+        QVERIFY2(QRegularExpression(
+                     "-A DOCKER .*--dport 8080 -j DNAT --to-destination 172\\.17\\.0\\.\\d+:80")
+                     .match(nat)
+                     .hasMatch(),
                  qPrintable(nat));
 
         // The tap recorded the API calls of the flow: requests with their bodies, responses
@@ -143,19 +148,22 @@ private slots:
             const QJsonObject attrs = event["attrs"].toObject();
             const QString endpoint = attrs["endpoint"].toString();
             const bool response = attrs["direction"].toString() == "response";
-            if (event["kind"].toString() == "command"
-                && event["summary"].toString() == "docker run -d -p 8080:80 nginx")
+            if (event["kind"].toString() == "command" &&
+                event["summary"].toString() == "docker run -d -p 8080:80 nginx")
                 sawCommand = true;
-            if (endpoint == "/containers/create" && !response
-                && attrs["body"].toObject()["Image"].toString() == "nginx") {
+            if (endpoint == "/containers/create" && !response &&
+                attrs["body"].toObject()["Image"].toString() == "nginx") {
                 const QJsonObject hostConfig = attrs["body"].toObject()["HostConfig"].toObject();
-                sawCreateRequest = hostConfig["PortBindings"].toObject()["80/tcp"].toArray()[0]
-                                       .toObject()["HostPort"].toString() == "8080";
+                sawCreateRequest = hostConfig["PortBindings"]
+                                       .toObject()["80/tcp"]
+                                       .toArray()[0]
+                                       .toObject()["HostPort"]
+                                       .toString() == "8080";
             }
             if (endpoint == "/containers/create" && response && attrs["status"].toInt() == 201)
                 sawCreated = attrs["body"].toObject()["Id"].toString() == id;
-            if (endpoint == "/images/create" && response && attrs["status"].toInt() == 200
-                && attrs["streamed"].toBool())
+            if (endpoint == "/images/create" && response && attrs["status"].toInt() == 200 &&
+                attrs["streamed"].toBool())
                 sawPull = true;
             if (endpoint.endsWith("/start") && response && attrs["status"].toInt() == 204)
                 sawStart = true;
@@ -185,10 +193,11 @@ private slots:
         bool recordedFailure = false;
         for (const auto &value : eventsJson()) {
             const QJsonObject attrs = value.toObject()["attrs"].toObject();
-            if (attrs["endpoint"].toString() == "/images/create"
-                && attrs["direction"].toString() == "response"
-                && attrs["query"].toObject()["fromImage"].toString().contains("flowlab-no-such-image")
-                && (attrs["status"].toInt() >= 400 || attrs.contains("error")))
+            if (attrs["endpoint"].toString() == "/images/create" &&
+                attrs["direction"].toString() == "response" &&
+                attrs["query"].toObject()["fromImage"].toString().contains(
+                    "flowlab-no-such-image") &&
+                (attrs["status"].toInt() >= 400 || attrs.contains("error")))
                 recordedFailure = true;
         }
         QVERIFY2(recordedFailure, "the failed pull is an event");
@@ -200,9 +209,9 @@ private slots:
         const CliRun logs = cli({"docker", "--", "logs", "--tail", "5",
                                  cli({"docker", "--", "ps", "-q"}).out.trimmed()});
         FLOWLAB_VERIFY_RUN(logs, 0);
-        const CliRun hijack = run(binary("flowlab-cli"),
-                                  {"docker", "--", "run", "--rm", "-i", "busybox", "cat"}, 60'000,
-                                  "through the hijacked stream\n");
+        const CliRun hijack =
+            run(binary("flowlab-cli"), {"docker", "--", "run", "--rm", "-i", "busybox", "cat"},
+                60'000, "through the hijacked stream\n");
         FLOWLAB_VERIFY_RUN(hijack, 0);
         QCOMPARE(hijack.out, QString("through the hijacked stream\n"));
     }
@@ -232,8 +241,8 @@ private slots:
 
         const CliRun census = cli({"lab", "census"});
         QCOMPARE(census.exitCode, 1);
-        QVERIFY2(census.out.contains("flowlab-docker") && census.out.contains("dockerd")
-                     && census.out.contains("nginx"),
+        QVERIFY2(census.out.contains("flowlab-docker") && census.out.contains("dockerd") &&
+                     census.out.contains("nginx"),
                  qPrintable(census.out));
 
         const CliRun down = cli({"lab", "down"});

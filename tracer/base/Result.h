@@ -18,8 +18,12 @@ class Error
 {
 public:
     Error() = default;
-    explicit Error(std::string message) : m_message(std::move(message)) {}
-    Error(std::string call, int errnum) : m_call(std::move(call)), m_errnum(errnum)
+    explicit Error(std::string message)
+        : m_message(std::move(message))
+    {}
+    Error(std::string call, int errnum)
+        : m_call(std::move(call))
+        , m_errnum(errnum)
     {
         m_message = m_call + ": " + std::strerror(errnum);
     }
@@ -50,12 +54,15 @@ private:
     int m_errnum = 0;
 };
 
-template<typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_data(std::move(value)) {}
-    Result(Error error) : m_data(std::move(error)) {}
+    Result(T value)
+        : m_data(std::move(value))
+    {}
+    Result(Error error)
+        : m_data(std::move(error))
+    {}
 
     bool ok() const { return std::holds_alternative<T>(m_data); }
     explicit operator bool() const { return ok(); }
@@ -83,12 +90,13 @@ private:
 };
 
 // Result<void>: success, or an Error.
-template<>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)) {}
+    Result(Error error)
+        : m_error(std::move(error))
+    {}
 
     bool ok() const { return !m_error.has_value(); }
     explicit operator bool() const { return ok(); }

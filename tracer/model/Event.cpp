@@ -66,12 +66,8 @@ void from_json(const nlohmann::json &j, EventSource &source)
 void to_json(nlohmann::json &j, const Event &event)
 {
     j = nlohmann::json{
-        {"seq", event.seq},
-        {"ts_ns", event.monotonicNs},
-        {"kind", toString(event.kind)},
-        {"source", event.source},
-        {"summary", event.summary},
-        {"attrs", event.attributes},
+        {"seq", event.seq},       {"ts_ns", event.monotonicNs}, {"kind", toString(event.kind)},
+        {"source", event.source}, {"summary", event.summary},   {"attrs", event.attributes},
     };
     if (!event.links.empty())
         j["links"] = event.links;

@@ -47,11 +47,11 @@ struct EventSource
 
 struct Event
 {
-    std::uint64_t seq = 0;         // assigned by the EventLog, starts at 1
-    std::int64_t monotonicNs = 0;  // CLOCK_MONOTONIC, assigned by the EventLog if left 0
+    std::uint64_t seq = 0;        // assigned by the EventLog, starts at 1
+    std::int64_t monotonicNs = 0; // CLOCK_MONOTONIC, assigned by the EventLog if left 0
     EventKind kind = EventKind::Log;
     EventSource source;
-    std::string summary;           // one line, for lists and the console
+    std::string summary; // one line, for lists and the console
     nlohmann::json attributes = nlohmann::json::object();
     std::vector<std::uint64_t> links; // seqs of related events, e.g. a response links its request
 };

@@ -45,9 +45,9 @@ std::uint64_t EventLog::append(Event event)
             event.monotonicNs = monotonicNowNs();
         if (m_file) {
             // error_handler::replace: captured bodies may hold bytes that are not UTF-8.
-            const std::string line =
-                nlohmann::json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                + "\n";
+            const std::string line = nlohmann::json(event).dump(
+                                         -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                                     "\n";
             std::fwrite(line.data(), 1, line.size(), m_file);
             std::fflush(m_file);
         }

@@ -80,8 +80,7 @@ Status RecordingNetworkOps::addBridge(const std::string &netns, const std::strin
 
 Status RecordingNetworkOps::addVethPair(const LinkEnd &a, const LinkEnd &b)
 {
-    if (auto s = record("addVethPair " + a.netns + "/" + a.name + " " + b.netns + "/" + b.name);
-        !s)
+    if (auto s = record("addVethPair " + a.netns + "/" + a.name + " " + b.netns + "/" + b.name); !s)
         return s;
     if (!m_namespaces.count(a.netns) || !m_namespaces.count(b.netns))
         return Error("ip link add " + a.name, ENOENT);

@@ -19,7 +19,13 @@ private slots:
         const LabTopology topology = LabTopology::dockerLab();
         LabState state;
         int saves = 0;
-        QVERIFY(LabNetwork(ops, topology).build(state, [&] { ++saves; return success(); }, {}));
+        QVERIFY(LabNetwork(ops, topology)
+                    .build(state,
+                           [&] {
+                               ++saves;
+                               return success();
+                           },
+                           {}));
 
         QCOMPARE(ops.namespaces(), (std::set<std::string>{"flowlab-lab", "flowlab-client",
                                                           "flowlab-registry", "flowlab-docker"}));
@@ -67,8 +73,7 @@ private slots:
         QVERIFY(ops.deleteNamespace("flowlab-client"));
         QVERIFY(!ops.links("flowlab-lab").count("fl-client"));
         QVERIFY(LabNetwork(ops, topology).build(state, save, {}));
-        QCOMPARE(ops.addresses("flowlab-client", "eth0"),
-                 std::set<std::string>{"192.168.56.2/24"});
+        QCOMPARE(ops.addresses("flowlab-client", "eth0"), std::set<std::string>{"192.168.56.2/24"});
         QCOMPARE(ops.masterOf("flowlab-lab", "fl-client"), std::string("lab0"));
     }
 
@@ -79,7 +84,10 @@ private slots:
         const LabTopology topology = LabTopology::dockerLab();
         LabState state;
         std::vector<std::vector<std::string>> saved;
-        auto save = [&] { saved.push_back(state.namespaces); return success(); };
+        auto save = [&] {
+            saved.push_back(state.namespaces);
+            return success();
+        };
         Status status = LabNetwork(ops, topology).build(state, save, {});
         QVERIFY(!status);
         QVERIFY2(status.error().message().find("connecting flowlab-registry") != std::string::npos,

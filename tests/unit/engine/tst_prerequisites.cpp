@@ -14,10 +14,10 @@ class TestPrerequisites : public QObject
 private slots:
     void missingProgramNamesItsPackage()
     {
-        const Status status = checkPrograms(
-            {{"sh", "dash", "a shell"},
-             {"flowlab-no-such-registry", "docker-registry", "the lab registry"},
-             {"flowlab-no-such-dockerd", "docker.io", "the private Docker Engine"}});
+        const Status status =
+            checkPrograms({{"sh", "dash", "a shell"},
+                           {"flowlab-no-such-registry", "docker-registry", "the lab registry"},
+                           {"flowlab-no-such-dockerd", "docker.io", "the private Docker Engine"}});
         QVERIFY(!status);
         const std::string &message = status.error().message();
         QVERIFY2(message.find("flowlab-no-such-registry is not installed") != std::string::npos,
@@ -26,10 +26,7 @@ private slots:
         QVERIFY(message.find("dash") == std::string::npos);
     }
 
-    void presentProgramsPass()
-    {
-        QVERIFY(checkPrograms({{"sh", "dash", "a shell"}}));
-    }
+    void presentProgramsPass() { QVERIFY(checkPrograms({{"sh", "dash", "a shell"}})); }
 
     void commandCapturesOutputAndExitCode()
     {
@@ -44,8 +41,8 @@ private slots:
     {
         auto result = runChecked({"sh", "-c", "echo 'RTNETLINK answers: File exists' >&2; exit 2"});
         QVERIFY(!result);
-        QVERIFY2(result.error().message().find("exit 2: RTNETLINK answers: File exists")
-                     != std::string::npos,
+        QVERIFY2(result.error().message().find("exit 2: RTNETLINK answers: File exists") !=
+                     std::string::npos,
                  result.error().message().c_str());
     }
 
