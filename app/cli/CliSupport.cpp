@@ -71,7 +71,7 @@ bool wantsHelp(const Args &args)
     return false;
 }
 
-DaemonClient::ProgressFn progressPrinter(const CliContext &context)
+ProgressFn progressPrinter(const CliContext &context)
 {
     if (context.quiet)
         return {};

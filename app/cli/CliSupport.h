@@ -25,7 +25,7 @@ Result<std::unique_ptr<DaemonClient>> connectDaemon(const CliContext &context,
                                                     bool startIfNeeded = true);
 
 // Prints "  · line" progress to stderr unless quiet.
-DaemonClient::ProgressFn progressPrinter(const CliContext &context);
+ProgressFn progressPrinter(const CliContext &context);
 
 int fail(const std::string &message, int code = 1);
 bool wantsHelp(const Args &args);

@@ -8,6 +8,7 @@
 //   progress: {"id": 7, "progress": "creating network namespace flowlab-client"}   (0..n)
 //   reply:    {"id": 7, "result": {...}}  or  {"id": 7, "error": {"message": "..."}}
 
+#include "tracer/base/Progress.h"
 #include "tracer/base/Result.h"
 
 #include <functional>
@@ -28,7 +29,6 @@ public:
     Status connect(const std::string &socketPath);
     bool isConnected() const { return m_fd >= 0; }
 
-    using ProgressFn = std::function<void(const std::string &)>;
     // Sends one request and waits for its reply; progress lines go to `onProgress`.
     // `timeoutMs` < 0 waits as long as the daemon keeps the connection open.
     Result<nlohmann::json> call(const std::string &method, const nlohmann::json &params = {},

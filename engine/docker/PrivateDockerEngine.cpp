@@ -81,11 +81,10 @@ std::string PrivateDockerEngine::renderDaemonJson() const
 
 Result<ServiceSpec> PrivateDockerEngine::prepareContainerd() const
 {
-    for (const auto &dir : {m_paths.runDir + "/containerd", m_paths.containerdRoot(),
-                            m_paths.containerdState(), m_paths.logDir()})
-        if (auto s = makeDirectories(dir); !s)
-            return s.error();
-    if (auto s = writeTextFile(m_paths.containerdConfig(), renderContainerdConfig()); !s)
+    if (auto s = writeServiceFiles({m_paths.runDir + "/containerd", m_paths.containerdRoot(),
+                                    m_paths.containerdState(), m_paths.logDir()},
+                                   m_paths.containerdConfig(), renderContainerdConfig());
+        !s)
         return s.error();
     ServiceSpec spec;
     spec.name = "containerd";
@@ -98,11 +97,10 @@ Result<ServiceSpec> PrivateDockerEngine::prepareContainerd() const
 
 Result<ServiceSpec> PrivateDockerEngine::prepareDockerd() const
 {
-    for (const auto &dir : {m_paths.runDir + "/docker", m_paths.dockerDataRoot(),
-                            m_paths.dockerExecRoot(), m_paths.logDir()})
-        if (auto s = makeDirectories(dir); !s)
-            return s.error();
-    if (auto s = writeTextFile(m_paths.dockerConfig(), renderDaemonJson()); !s)
+    if (auto s = writeServiceFiles({m_paths.runDir + "/docker", m_paths.dockerDataRoot(),
+                                    m_paths.dockerExecRoot(), m_paths.logDir()},
+                                   m_paths.dockerConfig(), renderDaemonJson());
+        !s)
         return s.error();
     ServiceSpec spec;
     spec.name = "dockerd";

@@ -130,7 +130,7 @@ std::filesystem::path BuiltImage::blobPath(const std::string &digest) const
 }
 
 Result<BuiltImage> buildImage(const ImageRecipe &recipe, const ImageBuildOptions &options,
-                              const ProgressCallback &progress)
+                              const ProgressFn &progress)
 {
     auto report = [&](const std::string &line) {
         if (progress)
@@ -202,7 +202,7 @@ Result<BuiltImage> buildImage(const ImageRecipe &recipe, const ImageBuildOptions
 
 Result<std::vector<BuiltImage>> buildAllRecipes(const std::filesystem::path &resourcesDir,
                                                 const ImageBuildOptions &options,
-                                                const ProgressCallback &progress)
+                                                const ProgressFn &progress)
 {
     auto recipes = listRecipes(resourcesDir);
     if (!recipes)

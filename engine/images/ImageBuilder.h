@@ -9,6 +9,7 @@
 //   recipe}
 
 #include "engine/images/ImageRecipe.h"
+#include "tracer/base/Progress.h"
 #include "tracer/base/Result.h"
 
 #include <cstdint>
@@ -23,9 +24,6 @@ inline constexpr const char *kManifestMediaType =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr const char *kConfigMediaType = "application/vnd.docker.container.image.v1+json";
 inline constexpr const char *kLayerMediaType = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-
-// User-facing progress lines, e.g. "layer 2/3 (nginx binary): 1.2 MB sha256:ab12cd34ef56…".
-using ProgressCallback = std::function<void(const std::string &)>;
 
 struct BuiltImageLayer
 {
@@ -62,12 +60,12 @@ struct ImageBuildOptions
 // Builds one recipe into <cacheDir>/<recipe.name>, replacing what was there; blobs no longer
 // referenced are removed. Same recipe and same host files give the same digests.
 Result<BuiltImage> buildImage(const ImageRecipe &recipe, const ImageBuildOptions &options,
-                              const ProgressCallback &progress = {});
+                              const ProgressFn &progress = {});
 
 // Every recipe under <resourcesDir>/images, in name order; stops at the first failure.
 Result<std::vector<BuiltImage>> buildAllRecipes(const std::filesystem::path &resourcesDir,
                                                 const ImageBuildOptions &options,
-                                                const ProgressCallback &progress = {});
+                                                const ProgressFn &progress = {});
 
 // Reads a previously built image back from <cacheDir>/<name>, checking the manifest digest and
 // that every blob is present with its recorded size. Pushing needs no rebuild.

@@ -308,7 +308,7 @@ Status RegistryClient::uploadBlob(const BuiltImage &image, const std::string &di
     return success();
 }
 
-Result<PushReport> RegistryClient::push(const BuiltImage &image, const ProgressCallback &progress)
+Result<PushReport> RegistryClient::push(const BuiltImage &image, const ProgressFn &progress)
 {
     auto report = [&](const std::string &line) {
         if (progress)

@@ -60,7 +60,7 @@ public:
 
     // Uploads the layers and the config that the registry lacks (monolithic POST + PUT), then
     // PUTs the manifest under the image's tag and checks the digest the registry computed.
-    Result<PushReport> push(const BuiltImage &image, const ProgressCallback &progress = {});
+    Result<PushReport> push(const BuiltImage &image, const ProgressFn &progress = {});
 
 private:
     struct Response

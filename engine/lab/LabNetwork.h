@@ -7,13 +7,12 @@
 #include "engine/lab/LabState.h"
 #include "engine/lab/LabTopology.h"
 #include "engine/sys/NetworkOps.h"
+#include "tracer/base/Progress.h"
 
 #include <functional>
 #include <string>
 
 namespace flowlab {
-
-using ProgressFn = std::function<void(const std::string &)>;
 
 class LabNetwork
 {

@@ -44,6 +44,15 @@ Status writeTextFile(const std::string &path, const std::string &content)
     return success();
 }
 
+Status writeServiceFiles(const std::vector<std::string> &dirs, const std::string &configPath,
+                         const std::string &config)
+{
+    for (const auto &dir : dirs)
+        if (auto s = makeDirectories(dir); !s)
+            return s;
+    return writeTextFile(configPath, config);
+}
+
 Status LabServiceStarter::start(const ServiceSpec &spec, const ProgressFn &progress)
 {
     if (const ServiceRecord *record = m_state.service(spec.name)) {

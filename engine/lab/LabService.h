@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace flowlab {
 
@@ -39,6 +40,10 @@ private:
 
 // The last `lines` lines of a log file, for error messages.
 std::string tailOfFile(const std::string &path, int lines = 8);
+
+// Creates the service's directories and writes its config file.
+Status writeServiceFiles(const std::vector<std::string> &dirs, const std::string &configPath,
+                         const std::string &config);
 
 // Creates `dir` and its parents (mode 0755 for new ones).
 Status makeDirectories(const std::string &dir);

@@ -36,10 +36,9 @@ std::string LabRegistry::renderConfig() const
 Result<ServiceSpec> LabRegistry::prepare() const
 {
     const std::string configDir = std::filesystem::path(m_paths.registryConfig()).parent_path();
-    for (const auto &dir : {configDir, m_paths.registryStorage(), m_paths.logDir()})
-        if (auto s = makeDirectories(dir); !s)
-            return s.error();
-    if (auto s = writeTextFile(m_paths.registryConfig(), renderConfig()); !s)
+    if (auto s = writeServiceFiles({configDir, m_paths.registryStorage(), m_paths.logDir()},
+                                   m_paths.registryConfig(), renderConfig());
+        !s)
         return s.error();
 
     ServiceSpec spec;
