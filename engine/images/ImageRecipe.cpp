@@ -1,6 +1,6 @@
 #include "engine/images/ImageRecipe.h"
 
-#include "engine/images/JsonReader.h"
+#include "tracer/base/JsonReader.h"
 
 #include <algorithm>
 #include <fstream>

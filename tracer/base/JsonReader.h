@@ -1,6 +1,6 @@
 #pragma once
 
-// Reading hand-written JSON files (recipes, and lessons could use it too) so that every problem
+// Reading hand-written JSON files (image recipes, lessons) so that every problem
 // names the file and the JSON pointer of the bad value: "<file>: /layers/1/files/0/from: missing
 // required key". Required keys use at()-like semantics, and unknown keys are errors, so a typo
 // never silently becomes a default.

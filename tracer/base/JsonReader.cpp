@@ -1,4 +1,4 @@
-#include "engine/images/JsonReader.h"
+#include "tracer/base/JsonReader.h"
 
 #include <algorithm>
 
