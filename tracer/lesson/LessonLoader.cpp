@@ -1,0 +1,480 @@
+#include "tracer/lesson/LessonLoader.h"
+
+#include "tracer/base/JsonReader.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace flowlab {
+
+namespace {
+
+const std::set<std::string> kActionKinds = {"docker", "http", "reset-docker", "image"};
+
+std::string knownKinds()
+{
+    std::string names;
+    for (int k = int(EventKind::Command); k <= int(EventKind::Log); ++k)
+        names += (names.empty() ? "" : ", ") + std::string(toString(EventKind(k)));
+    return names;
+}
+
+class LessonParser
+{
+public:
+    explicit LessonParser(const std::string &file) : m_reader(file) {}
+
+    Result<Lesson> parse(const nlohmann::json &document);
+
+private:
+    Result<std::string> text(const nlohmann::json &object, const std::string &pointer,
+                             std::string_view key, bool required);
+    Result<ValueTest> valueTest(const nlohmann::json &value, const std::string &pointer);
+    Result<EventMatcher> matcher(const nlohmann::json &value, const std::string &pointer);
+    Status actions(const nlohmann::json &document, const std::string &key,
+                   std::vector<LessonAction> &out);
+    Status steps(const nlohmann::json &document, Lesson &lesson);
+    Status components(const nlohmann::json &document, Lesson &lesson);
+    Status capture(const nlohmann::json &document, Lesson &lesson);
+    Status quiz(const nlohmann::json &document, Lesson &lesson);
+    Status checkComponent(const Lesson &lesson, const std::string &id, const std::string &pointer);
+
+    JsonReader m_reader;
+};
+
+// Strings, or arrays of strings joined by newlines (long Markdown reads better as lines).
+Result<std::string> LessonParser::text(const nlohmann::json &object, const std::string &pointer,
+                                       std::string_view key, bool required)
+{
+    auto member = m_reader.member(object, pointer, key, required);
+    if (!member)
+        return member.error();
+    if (!*member)
+        return std::string();
+    const nlohmann::json &value = **member;
+    const std::string at = childPointer(pointer, key);
+    if (value.is_string())
+        return value.get<std::string>();
+    if (value.is_array()) {
+        auto lines = m_reader.stringArray(value, at);
+        if (!lines)
+            return lines.error();
+        std::string joined;
+        for (const auto &line : *lines)
+            joined += (joined.empty() ? "" : "\n") + line;
+        return joined;
+    }
+    return m_reader.error(at, "expected a string or an array of strings");
+}
+
+Result<ValueTest> LessonParser::valueTest(const nlohmann::json &value, const std::string &pointer)
+{
+    ValueTest test;
+    if (!value.is_object()) {
+        if (value.is_null() || value.is_array())
+            return m_reader.error(pointer, "expected a value or a test object");
+        test.expected = value;
+        return test;
+    }
+    if (value.size() != 1)
+        return m_reader.error(pointer, "a test object has exactly one of equals, contains, "
+                                       "regex, exists, at_least");
+    const auto &[op, operand] = *value.items().begin();
+    const std::string at = childPointer(pointer, op);
+    if (op == "equals") {
+        test.expected = operand;
+    } else if (op == "contains") {
+        if (!operand.is_string())
+            return m_reader.error(at, "expected a string");
+        test.op = ValueTest::Op::Contains;
+        test.expected = operand;
+    } else if (op == "regex") {
+        if (!operand.is_string())
+            return m_reader.error(at, "expected a string");
+        test.op = ValueTest::Op::Regex;
+        test.pattern = operand.get<std::string>();
+        try {
+            test.regex.emplace(test.pattern, std::regex::ECMAScript);
+        } catch (const std::regex_error &e) {
+            return m_reader.error(at, std::string("invalid regex: ") + e.what());
+        }
+    } else if (op == "exists") {
+        if (!operand.is_boolean())
+            return m_reader.error(at, "expected true or false");
+        test.op = ValueTest::Op::Exists;
+        test.expected = operand;
+    } else if (op == "at_least") {
+        if (!operand.is_number())
+            return m_reader.error(at, "expected a number");
+        test.op = ValueTest::Op::AtLeast;
+        test.expected = operand;
+    } else {
+        return m_reader.error(at, "unknown test \"" + op
+                                      + "\" (expected equals, contains, regex, exists or at_least)");
+    }
+    return test;
+}
+
+Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const std::string &pointer)
+{
+    if (auto s = m_reader.expectType(value, pointer, nlohmann::json::value_t::object, "an object");
+        !s)
+        return s.error();
+    for (const auto &[key, unused] : value.items())
+        if (key != "kind" && key != "component" && key != "node" && key != "summary"
+            && key != "attrs" && key != "during" && key != "role")
+            return m_reader.error(childPointer(pointer, key),
+                                  "unknown matcher field \"" + key
+                                      + "\" (expected kind, component, node, summary, attrs, "
+                                        "during or role)");
+    EventMatcher matcher;
+    auto kindName = m_reader.requiredString(value, pointer, "kind");
+    if (!kindName)
+        return kindName.error();
+    const auto kind = eventKindFromString(*kindName);
+    if (!kind)
+        return m_reader.error(childPointer(pointer, "kind"), "unknown event kind \"" + *kindName
+                                                                 + "\" (known: " + knownKinds()
+                                                                 + ")");
+    matcher.kind = *kind;
+    for (auto [key, slot] : {std::pair{"component", &matcher.component},
+                             std::pair{"node", &matcher.node}}) {
+        auto field = m_reader.optionalString(value, pointer, key);
+        if (!field)
+            return field.error();
+        *slot = *field;
+    }
+    for (auto [key, slot] : {std::pair{"during", &matcher.during}, std::pair{"role", &matcher.role}}) {
+        auto field = m_reader.optionalString(value, pointer, key);
+        if (!field)
+            return field.error();
+        *slot = field->value_or("");
+    }
+    if (value.contains("summary")) {
+        auto test = valueTest(value["summary"], childPointer(pointer, "summary"));
+        if (!test)
+            return test.error();
+        if (test->op == ValueTest::Op::Equals)
+            test->op = ValueTest::Op::Contains; // a summary is matched by substring
+        matcher.summary = *test;
+    }
+    if (value.contains("attrs")) {
+        const std::string at = childPointer(pointer, "attrs");
+        if (auto s = m_reader.expectType(value["attrs"], at, nlohmann::json::value_t::object,
+                                         "an object");
+            !s)
+            return s.error();
+        for (const auto &[path, operand] : value["attrs"].items()) {
+            auto test = valueTest(operand, childPointer(at, path));
+            if (!test)
+                return test.error();
+            matcher.attrs.emplace_back(path, *test);
+        }
+    }
+    return matcher;
+}
+
+Status LessonParser::actions(const nlohmann::json &document, const std::string &key,
+                             std::vector<LessonAction> &out)
+{
+    if (!document.contains(key))
+        return success();
+    const std::string pointer = childPointer("", key);
+    if (auto s = m_reader.expectType(document[key], pointer, nlohmann::json::value_t::array,
+                                     "an array");
+        !s)
+        return s;
+    for (std::size_t i = 0; i < document[key].size(); ++i) {
+        const nlohmann::json &value = document[key][i];
+        const std::string at = childPointer(pointer, i);
+        if (auto s = m_reader.checkKeys(value, at,
+                                        {"id", "do", "args", "url", "from", "name", "expect_status",
+                                         "ignore_failure", "retry_for_ms", "note"});
+            !s)
+            return s;
+        LessonAction action;
+        auto kind = m_reader.requiredString(value, at, "do");
+        if (!kind)
+            return kind.error();
+        if (!kActionKinds.count(*kind))
+            return m_reader.error(childPointer(at, "do"),
+                                  "unknown action \"" + *kind
+                                      + "\" (expected docker, http, reset-docker or image)");
+        action.kind = *kind;
+        auto id = m_reader.optionalString(value, at, "id");
+        if (!id)
+            return id.error();
+        action.id = id->value_or(key + "-" + std::to_string(i + 1));
+        action.ignoreFailure = value.value("ignore_failure", false);
+        action.params = value;
+        if (action.kind == "docker") {
+            auto args = m_reader.member(value, at, "args", true);
+            if (!args)
+                return args.error();
+            if (auto list = m_reader.stringArray(**args, childPointer(at, "args")); !list)
+                return list.error();
+        } else if (action.kind == "http") {
+            if (auto url = m_reader.requiredString(value, at, "url"); !url)
+                return url.error();
+        } else if (action.kind == "image") {
+            if (auto name = m_reader.requiredString(value, at, "name"); !name)
+                return name.error();
+        }
+        out.push_back(std::move(action));
+    }
+    return success();
+}
+
+Status LessonParser::checkComponent(const Lesson &lesson, const std::string &id,
+                                    const std::string &pointer)
+{
+    if (id.empty() || lesson.component(id))
+        return success();
+    std::string known;
+    for (const auto &c : lesson.components)
+        known += (known.empty() ? "" : ", ") + c.id;
+    return m_reader.error(pointer, "unknown component \"" + id + "\" (the lesson declares: "
+                                       + known + ")");
+}
+
+Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
+{
+    auto list = m_reader.member(document, "", "components", true);
+    if (!list)
+        return list.error();
+    for (std::size_t i = 0; i < (*list)->size(); ++i) {
+        const nlohmann::json &value = (**list)[i];
+        const std::string at = childPointer("/components", i);
+        if (auto s = m_reader.checkKeys(value, at, {"id", "label", "lane"}); !s)
+            return s;
+        LessonComponent component;
+        auto id = m_reader.requiredString(value, at, "id");
+        if (!id)
+            return id.error();
+        if (lesson.component(*id))
+            return m_reader.error(childPointer(at, "id"), "component \"" + *id + "\" is declared twice");
+        component.id = *id;
+        component.label = value.value("label", *id);
+        component.lane = value.value("lane", "");
+        lesson.components.push_back(component);
+    }
+    return success();
+}
+
+Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
+{
+    auto list = m_reader.member(document, "", "steps", true);
+    if (!list)
+        return list.error();
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < (*list)->size(); ++i) {
+        const nlohmann::json &value = (**list)[i];
+        const std::string at = childPointer("/steps", i);
+        if (auto s = m_reader.checkKeys(value, at, {"id", "title", "component", "from", "to",
+                                                    "label", "explanation", "match"});
+            !s)
+            return s;
+        LessonStep step;
+        for (auto [key, slot] :
+             {std::pair{"id", &step.id}, std::pair{"title", &step.title},
+              std::pair{"component", &step.component}}) {
+            auto field = m_reader.requiredString(value, at, key);
+            if (!field)
+                return field.error();
+            *slot = *field;
+        }
+        if (!ids.insert(step.id).second)
+            return m_reader.error(childPointer(at, "id"), "step \"" + step.id + "\" appears twice");
+        for (auto [key, slot] : {std::pair{"from", &step.from}, std::pair{"to", &step.to},
+                                 std::pair{"label", &step.label}}) {
+            auto field = m_reader.optionalString(value, at, key);
+            if (!field)
+                return field.error();
+            *slot = field->value_or("");
+        }
+        auto explanation = text(value, at, "explanation", true);
+        if (!explanation)
+            return explanation.error();
+        step.explanation = *explanation;
+        for (auto [key, id] : {std::pair{"component", step.component}, std::pair{"from", step.from},
+                               std::pair{"to", step.to}})
+            if (auto s = checkComponent(lesson, id, childPointer(at, key)); !s)
+                return s;
+        if (value.contains("match")) {
+            const std::string matchAt = childPointer(at, "match");
+            if (auto s = m_reader.expectType(value["match"], matchAt,
+                                             nlohmann::json::value_t::array, "an array");
+                !s)
+                return s;
+            for (std::size_t m = 0; m < value["match"].size(); ++m) {
+                auto parsed = matcher(value["match"][m], childPointer(matchAt, m));
+                if (!parsed)
+                    return parsed.error();
+                if (!parsed->during.empty() && !lesson.action(parsed->during))
+                    return m_reader.error(childPointer(childPointer(matchAt, m), "during"),
+                                          "no action has the id \"" + parsed->during + "\"");
+                step.matchers.push_back(std::move(*parsed));
+            }
+        }
+        if (step.matchers.empty() && lesson.explainOnly.empty())
+            return m_reader.error(at, "a step of a runnable lesson needs at least one matcher "
+                                      "(only explain-only lessons have steps without evidence)");
+        lesson.steps.push_back(std::move(step));
+    }
+    if (lesson.steps.empty())
+        return m_reader.error("/steps", "a lesson needs at least one step");
+    return success();
+}
+
+Status LessonParser::capture(const nlohmann::json &document, Lesson &lesson)
+{
+    if (!document.contains("capture"))
+        return success();
+    const nlohmann::json &value = document["capture"];
+    if (auto s = m_reader.checkKeys(value, "/capture", {"filter", "interfaces"}); !s)
+        return s;
+    lesson.capture.filter = value.value("filter", "");
+    if (!value.contains("interfaces"))
+        return success();
+    for (std::size_t i = 0; i < value["interfaces"].size(); ++i) {
+        const nlohmann::json &entry = value["interfaces"][i];
+        const std::string at = childPointer("/capture/interfaces", i);
+        if (auto s = m_reader.checkKeys(entry, at, {"netns", "interface", "description"}); !s)
+            return s;
+        CaptureInterface interface;
+        auto netns = m_reader.requiredString(entry, at, "netns");
+        if (!netns)
+            return netns.error();
+        auto name = m_reader.requiredString(entry, at, "interface");
+        if (!name)
+            return name.error();
+        interface.netns = *netns;
+        interface.interface = *name;
+        interface.description = entry.value("description", "");
+        lesson.capture.interfaces.push_back(interface);
+    }
+    return success();
+}
+
+Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
+{
+    if (!document.contains("quiz"))
+        return success();
+    for (std::size_t i = 0; i < document["quiz"].size(); ++i) {
+        const nlohmann::json &value = document["quiz"][i];
+        const std::string at = childPointer("/quiz", i);
+        if (auto s = m_reader.checkKeys(value, at, {"question", "choices", "answer", "explanation"});
+            !s)
+            return s;
+        QuizQuestion question;
+        auto q = m_reader.requiredString(value, at, "question");
+        if (!q)
+            return q.error();
+        question.question = *q;
+        auto choices = m_reader.member(value, at, "choices", true);
+        if (!choices)
+            return choices.error();
+        auto list = m_reader.stringArray(**choices, childPointer(at, "choices"));
+        if (!list)
+            return list.error();
+        question.choices = *list;
+        if (question.choices.size() < 2)
+            return m_reader.error(childPointer(at, "choices"), "a question needs two choices or more");
+        if (!value.contains("answer") || !value["answer"].is_number_integer())
+            return m_reader.error(childPointer(at, "answer"), "expected the index of the right choice");
+        question.answer = value["answer"].get<int>();
+        if (question.answer < 0 || question.answer >= int(question.choices.size()))
+            return m_reader.error(childPointer(at, "answer"),
+                                  "answer " + std::to_string(question.answer) + " is not one of the "
+                                      + std::to_string(question.choices.size()) + " choices (0-based)");
+        auto explanation = text(value, at, "explanation", false);
+        if (!explanation)
+            return explanation.error();
+        question.explanation = *explanation;
+        lesson.quiz.push_back(question);
+    }
+    return success();
+}
+
+Result<Lesson> LessonParser::parse(const nlohmann::json &document)
+{
+    if (auto s = m_reader.expectType(document, "", nlohmann::json::value_t::object, "an object"); !s)
+        return s.error();
+    if (auto s = m_reader.checkKeys(document, "",
+                                    {"flowlab_lesson", "id", "title", "summary", "level", "topics",
+                                     "lab", "explain_only", "components", "capture", "setup",
+                                     "actions", "cleanup", "steps", "quiz"});
+        !s)
+        return s.error();
+    if (!document.contains("flowlab_lesson") || !document["flowlab_lesson"].is_number_integer())
+        return m_reader.error("/flowlab_lesson", "missing the format version (\"flowlab_lesson\": 1)");
+    if (document["flowlab_lesson"].get<int>() != kLessonFormatVersion)
+        return m_reader.error("/flowlab_lesson",
+                              "unsupported lesson format " + document["flowlab_lesson"].dump()
+                                  + "; this Flowlab reads format "
+                                  + std::to_string(kLessonFormatVersion));
+    Lesson lesson;
+    lesson.source = document;
+    lesson.path = m_reader.file();
+    for (auto [key, slot] : {std::pair{"id", &lesson.id}, std::pair{"title", &lesson.title},
+                             std::pair{"level", &lesson.level}, std::pair{"lab", &lesson.lab}}) {
+        auto field = m_reader.requiredString(document, "", key);
+        if (!field)
+            return field.error();
+        *slot = *field;
+    }
+    if (lesson.lab != "docker" && lesson.lab != "kube" && lesson.lab != "none")
+        return m_reader.error("/lab", "unknown lab \"" + lesson.lab
+                                          + "\" (expected docker, kube, or none for explain-only)");
+    auto summary = text(document, "", "summary", true);
+    if (!summary)
+        return summary.error();
+    lesson.summary = *summary;
+    if (document.contains("topics")) {
+        auto topics = m_reader.stringArray(document["topics"], "/topics");
+        if (!topics)
+            return topics.error();
+        lesson.topics = *topics;
+    }
+    auto explainOnly = text(document, "", "explain_only", false);
+    if (!explainOnly)
+        return explainOnly.error();
+    lesson.explainOnly = *explainOnly;
+
+    if (auto s = components(document, lesson); !s)
+        return s.error();
+    if (auto s = capture(document, lesson); !s)
+        return s.error();
+    for (auto [key, list] : {std::pair{"setup", &lesson.setup}, std::pair{"actions", &lesson.actions},
+                             std::pair{"cleanup", &lesson.cleanup}})
+        if (auto s = actions(document, key, *list); !s)
+            return s.error();
+    if (auto s = steps(document, lesson); !s)
+        return s.error();
+    if (auto s = quiz(document, lesson); !s)
+        return s.error();
+    return lesson;
+}
+
+} // namespace
+
+Result<Lesson> parseLesson(std::string_view text, const std::string &file)
+{
+    auto document = parseJsonDocument(text, file);
+    if (!document)
+        return document.error();
+    return LessonParser(file).parse(*document);
+}
+
+Result<Lesson> loadLesson(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return Error::fromErrno("opening lesson " + path);
+    std::stringstream content;
+    content << in.rdbuf();
+    return parseLesson(content.str(), path);
+}
+
+} // namespace flowlab

@@ -1,0 +1,50 @@
+#pragma once
+
+// Decides, from the events a run recorded, which lesson steps were observed. A step is
+// observed only when every one of its matchers matched at least one event; otherwise it is
+// missing, with what was not seen and the last related evidence that was.
+
+#include "tracer/lesson/Lesson.h"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace flowlab {
+
+// The events an action caused: those recorded between its start and its end.
+struct ActionWindow
+{
+    std::string actionId;
+    std::uint64_t firstSeq = 0;
+    std::uint64_t lastSeq = 0;
+};
+
+enum class StepStatus { Observed, Missing, Explained };
+std::string toString(StepStatus status);
+
+struct MatchedEvidence
+{
+    int matcher = 0;
+    std::string role;
+    std::vector<std::uint64_t> seqs; // the first few matching events, in order
+};
+
+struct StepResult
+{
+    std::string stepId;
+    StepStatus status = StepStatus::Missing;
+    std::vector<MatchedEvidence> evidence;
+    std::vector<std::string> missing;     // descriptions of matchers nothing matched
+    std::string keyEvidence;              // one line for the console, e.g. the syscall
+    std::vector<std::string> lastRelated; // for a missing step: the nearest evidence seen
+};
+
+void to_json(nlohmann::json &j, const StepResult &result);
+void from_json(const nlohmann::json &j, StepResult &result);
+
+std::vector<StepResult> matchSteps(const Lesson &lesson, const std::vector<Event> &events,
+                                   const std::vector<ActionWindow> &windows);
+
+} // namespace flowlab
