@@ -37,6 +37,8 @@ int dockerCommand(CliContext &context, const Args &args);
 int curlCommand(CliContext &context, const Args &args);
 int eventsCommand(CliContext &context, const Args &args);
 int demoCommand(CliContext &context, const Args &args);
+int runCommandVerb(CliContext &context, const Args &args);
+int lessonCommand(CliContext &context, const Args &args);
 
 // Runs the real docker CLI through the tap; returns its exit code (or -1 on our error,
 // already reported). `firstSeq` receives the seq of the recorded command event.

@@ -22,6 +22,10 @@ Commands:
                               recording every API call.
   curl [OPTIONS] URL          HTTP request from inside the lab (flowlab-client).
   events [--since N] [--json] The evidence recorded in this lab session.
+  run LESSON [--out DIR]      Run a lesson for real; print each step, observed or missing,
+                              and write its trace bundle (trace.json, capture.pcapng,
+                              trace-events.json).
+  lesson check|lint LESSON... Check lessons for real (exit 1 if a step is missing), or lint.
   demo docker-run             The `docker run -p 8080:80 nginx` flow, headless, end to end.
   help COMMAND                Help on one command (also: COMMAND --help).
 
@@ -51,6 +55,7 @@ int main(int argc, char **argv)
     const std::map<std::string, Verb> verbs = {
         {"lab", labCommand},   {"image", imageCommand},   {"docker", dockerCommand},
         {"curl", curlCommand}, {"events", eventsCommand}, {"demo", demoCommand},
+        {"run", runCommandVerb}, {"lesson", lessonCommand},
     };
     CliContext context;
     int first = 1;

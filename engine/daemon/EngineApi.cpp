@@ -206,7 +206,15 @@ void EngineApi::registerHandlers(DaemonServer &server)
     });
 
     server.handle("image.build", [this](const nlohmann::json &params, const Reply &reply) {
-        runLabJob(reply, [this, params](const Reply &r) { return buildImages(params, r); });
+        runLabJob(reply, [this, params](const Reply &r) {
+            return buildImages(params, [&r](const std::string &line) { r.progress(line); });
+        });
+    });
+
+    server.handle("lesson.run", [this](const nlohmann::json &params, const Reply &reply) {
+        runLabJob(reply, [this, params](const Reply &r) {
+            return runLesson(params, [&r](const std::string &line) { r.progress(line); });
+        });
     });
 
     server.handle("curl", [this](const nlohmann::json &params, const Reply &reply) {

@@ -43,7 +43,8 @@ private:
 
     Status startTap();
     void stopTap();
-    Result<nlohmann::json> buildImages(const nlohmann::json &params, const Reply &reply);
+    Result<nlohmann::json> buildImages(const nlohmann::json &params, const ProgressFn &progress);
+    Result<nlohmann::json> runLesson(const nlohmann::json &params, const ProgressFn &progress);
     Status pushCachedImages(const Reply &reply);
     Status curlFromLab(const nlohmann::json &params, nlohmann::json &result);
     CensusOptions daemonKeep() const;

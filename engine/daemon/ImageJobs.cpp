@@ -42,9 +42,9 @@ Result<PushReport> pushFromLab(const BuiltImage &image, const ProgressFn &progre
 
 } // namespace
 
-Result<nlohmann::json> EngineApi::buildImages(const nlohmann::json &params, const Reply &reply)
+Result<nlohmann::json> EngineApi::buildImages(const nlohmann::json &params,
+                                              const ProgressFn &progress)
 {
-    const ProgressFn progress = [&reply](const std::string &line) { reply.progress(line); };
     auto recipes = listRecipes(resourcesDir());
     if (!recipes)
         return recipes.error();

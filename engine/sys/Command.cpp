@@ -102,8 +102,26 @@ Result<CommandOutput> runCommand(const std::vector<std::string> &argv,
         cargv.push_back(const_cast<char *>(arg.c_str()));
     cargv.push_back(nullptr);
 
+    // The caller's environment, with options.env set over it.
+    std::vector<std::string> envStrings;
+    for (char **entry = environ; *entry; ++entry) {
+        const std::string text = *entry;
+        const std::string key = text.substr(0, text.find('='));
+        bool replaced = false;
+        for (const auto &[k, v] : options.env)
+            replaced = replaced || k == key;
+        if (!replaced)
+            envStrings.push_back(text);
+    }
+    for (const auto &[key, value] : options.env)
+        envStrings.push_back(key + "=" + value);
+    std::vector<char *> envp;
+    for (auto &entry : envStrings)
+        envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, cargv.data(), environ);
+    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, cargv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0)
         return Error("posix_spawn " + program, rc);

@@ -21,6 +21,7 @@ struct CommandOptions
 {
     std::string stdinData;
     int timeoutMs = 30'000;
+    std::vector<std::pair<std::string, std::string>> env; // set or replaced in the child
 };
 
 // Runs argv[0] (looked up in PATH). Fails only when the program cannot be run or times out;

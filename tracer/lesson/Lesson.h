@@ -80,6 +80,9 @@ struct CaptureInterface
 struct CaptureSpec
 {
     std::string filter; // BPF, e.g. "tcp port 8080 or tcp port 80"
+    // Bytes kept of each packet; 0 keeps whole packets. Headers and the first HTTP line fit
+    // in a few hundred bytes, and a small snap length keeps up with bulk transfers.
+    std::uint32_t snapLength = 0;
     std::vector<CaptureInterface> interfaces;
 };
 

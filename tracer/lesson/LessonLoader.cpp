@@ -332,9 +332,14 @@ Status LessonParser::capture(const nlohmann::json &document, Lesson &lesson)
     if (!document.contains("capture"))
         return success();
     const nlohmann::json &value = document["capture"];
-    if (auto s = m_reader.checkKeys(value, "/capture", {"filter", "interfaces"}); !s)
+    if (auto s = m_reader.checkKeys(value, "/capture", {"filter", "snaplen", "interfaces"}); !s)
         return s;
     lesson.capture.filter = value.value("filter", "");
+    if (value.contains("snaplen")) {
+        if (!value["snaplen"].is_number_unsigned() || value["snaplen"].get<std::uint32_t>() < 64)
+            return m_reader.error("/capture/snaplen", "expected a number of bytes, 64 or more");
+        lesson.capture.snapLength = value["snaplen"].get<std::uint32_t>();
+    }
     if (!value.contains("interfaces"))
         return success();
     for (std::size_t i = 0; i < value["interfaces"].size(); ++i) {

@@ -20,8 +20,8 @@ bool inWindow(const Event &event, const EventMatcher &matcher,
     if (matcher.during.empty())
         return true;
     const auto window = windows.find(matcher.during);
-    return window != windows.end() && event.seq >= window->second.firstSeq
-           && event.seq <= window->second.lastSeq;
+    return window != windows.end() && event.monotonicNs >= window->second.startNs
+           && event.monotonicNs <= window->second.endNs;
 }
 
 } // namespace
@@ -32,6 +32,11 @@ std::string toString(StepStatus status)
         if (s == status)
             return name;
     return "missing";
+}
+
+void to_json(nlohmann::json &j, const ActionWindow &window)
+{
+    j = {{"action", window.actionId}, {"start_ns", window.startNs}, {"end_ns", window.endNs}};
 }
 
 void to_json(nlohmann::json &j, const StepResult &result)

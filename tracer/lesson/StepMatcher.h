@@ -13,13 +13,16 @@
 
 namespace flowlab {
 
-// The events an action caused: those recorded between its start and its end.
+// The events an action caused: those stamped between its start and its end (plus a short
+// settling time). By time, not sequence: a packet or a netlink message may be logged a
+// little after an event it follows.
 struct ActionWindow
 {
     std::string actionId;
-    std::uint64_t firstSeq = 0;
-    std::uint64_t lastSeq = 0;
+    std::int64_t startNs = 0; // CLOCK_MONOTONIC, as Event::monotonicNs
+    std::int64_t endNs = 0;
 };
+void to_json(nlohmann::json &j, const ActionWindow &window);
 
 enum class StepStatus { Observed, Missing, Explained };
 std::string toString(StepStatus status);

@@ -63,7 +63,9 @@ private slots:
                       {{"dport", 8080}}),
             makeEvent(5, EventKind::Command, "curl", "curl http://192.168.56.10:8080/"),
         };
-        const std::vector<ActionWindow> windows = {{"run", 1, 3}, {"request", 5, 5}};
+        // makeEvent stamps seq N at N ms.
+        const std::vector<ActionWindow> windows = {{"run", 1'000'000, 3'000'000},
+                                                   {"request", 5'000'000, 5'000'000}};
         const auto results = matchSteps(lesson, events, windows);
         QCOMPARE(results.size(), std::size_t(3));
 

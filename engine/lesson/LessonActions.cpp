@@ -1,0 +1,179 @@
+#include "engine/lesson/LessonActions.h"
+
+#include "engine/lab/LabTopology.h"
+#include "engine/net/HttpClient.h"
+#include "engine/sys/Command.h"
+#include "engine/sys/NetnsThread.h"
+
+#include <chrono>
+#include <thread>
+
+namespace flowlab {
+
+namespace {
+
+std::string dockerClient()
+{
+    if (const char *client = std::getenv("FLOWLAB_DOCKER_CLI"); client && *client)
+        return client;
+    return ::access("/usr/bin/docker", X_OK) == 0 ? "/usr/bin/docker" : findProgram("docker");
+}
+
+std::string firstLine(const std::string &text)
+{
+    return text.substr(0, text.find('\n'));
+}
+
+} // namespace
+
+Status LessonActions::perform(const LessonAction &action, const ProgressFn &progress)
+{
+    Status status;
+    if (action.kind == "docker")
+        status = runDocker(action, progress);
+    else if (action.kind == "http")
+        status = httpRequestFromLab(action, progress);
+    else if (action.kind == "reset-docker")
+        status = resetDocker(progress);
+    else if (action.kind == "image")
+        status = m_ensureImage(action.params.at("name").get<std::string>(), progress);
+    else
+        status = Error("unknown action \"" + action.kind + "\"");
+    if (!status && action.ignoreFailure) {
+        progress("action " + action.id + " failed (ignored): " + status.error().message());
+        return success();
+    }
+    return std::move(status).context("action \"" + action.id + "\"");
+}
+
+Status LessonActions::runDocker(const LessonAction &action, const ProgressFn &progress)
+{
+    const auto args = action.params.at("args").get<std::vector<std::string>>();
+    std::vector<std::string> argv{dockerClient()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (argv[0].empty())
+        return Error("the docker CLI is not installed (Debian package docker.io)");
+
+    Event command;
+    command.kind = EventKind::Command;
+    command.source = {"docker-cli", "host"};
+    command.summary = "docker " + joinCommandLine(args);
+    command.attributes = {{"argv", argv}, {"action", action.id}};
+    const auto commandSeq = m_events.append(command);
+    progress("$ " + command.summary);
+
+    auto result = runCommand(argv, {.timeoutMs = 180'000,
+                                    .env = {{"DOCKER_HOST", "unix://" + m_paths.dockerTapSocket()},
+                                            {"DOCKER_CONFIG", m_paths.dockerCliConfigDir()}}});
+    if (!result)
+        return result.error();
+    Event done;
+    done.kind = EventKind::Command;
+    done.source = {"docker-cli", "host"};
+    done.summary = command.summary + " → exit " + std::to_string(result->exitCode);
+    done.attributes = {{"exit_code", result->exitCode},
+                       {"stdout", result->out.substr(0, 4096)},
+                       {"stderr", result->err.substr(0, 4096)},
+                       {"action", action.id}};
+    done.links = {commandSeq};
+    m_events.append(done);
+    if (!result->out.empty())
+        progress("  " + firstLine(result->out));
+    if (result->exitCode != 0)
+        return Error(command.summary + " failed (exit " + std::to_string(result->exitCode)
+                     + "): " + firstLine(result->err));
+    return success();
+}
+
+Status LessonActions::httpRequestFromLab(const LessonAction &action, const ProgressFn &progress)
+{
+    const std::string url = action.params.at("url").get<std::string>();
+    const std::string from = action.params.value("from", kClientNetns);
+    const long expected = action.params.value("expect_status", 0L);
+    const int retryForMs = action.params.value("retry_for_ms", 0);
+    if (from.rfind(kLabNamePrefix, 0) != 0)
+        return Error("an http action runs only from a lab namespace, not \"" + from + "\"");
+
+    Event command;
+    command.kind = EventKind::Command;
+    command.source = {"curl", from, 0, from};
+    command.summary = "curl " + url;
+    command.attributes = {{"url", url}, {"from", from}, {"action", action.id}};
+    const auto commandSeq = m_events.append(command);
+    progress("$ curl " + url + " (from " + from + ")");
+
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(retryForMs);
+    Result<HttpResponse> response = Error("not sent");
+    while (true) {
+        if (auto s = runInNetns(from, [&] { response = httpRequest({.url = url, .timeoutMs = 3000}); });
+            !s)
+            return s;
+        const bool good = response && (expected == 0 || response->status == expected);
+        if (good || std::chrono::steady_clock::now() >= deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    Event done;
+    done.kind = EventKind::Command;
+    done.source = command.source;
+    done.links = {commandSeq};
+    done.attributes = {{"url", url}, {"action", action.id}};
+    if (!response) {
+        done.summary = "curl " + url + " → " + response.error().message();
+        m_events.append(done);
+        return response.error();
+    }
+    done.summary = "curl " + url + " → " + response->statusLine;
+    done.attributes["status"] = response->status;
+    done.attributes["local_address"] = response->localAddress;
+    done.attributes["remote_address"] = response->remoteAddress;
+    done.attributes["body"] = response->body.substr(0, 4096);
+    m_events.append(done);
+    progress("  " + response->statusLine);
+    if (expected != 0 && response->status != expected)
+        return Error("curl " + url + ": expected status " + std::to_string(expected) + ", got "
+                     + std::to_string(response->status));
+    return success();
+}
+
+Status LessonActions::resetDocker(const ProgressFn &progress)
+{
+    // Straight to the engine's socket, not through the tap: resetting is not part of the flow.
+    auto api = [this](const std::string &method, const std::string &path) {
+        return httpRequest({.method = method,
+                            .url = "http://localhost" + path,
+                            .unixSocket = m_paths.dockerSocket(),
+                            .timeoutMs = 60'000});
+    };
+    auto containers = api("GET", "/containers/json?all=1");
+    if (!containers)
+        return containers.error().withContext("listing the private engine's containers");
+    int removed = 0;
+    for (const auto &container : nlohmann::json::parse(containers->body, nullptr, false)) {
+        if (!container.is_object())
+            continue;
+        auto r = api("DELETE", "/containers/" + container.value("Id", "") + "?force=1&v=1");
+        if (!r || r->status >= 300)
+            return Error("removing container " + container.value("Id", "") + ": "
+                         + (r ? r->body : r.error().message()));
+        ++removed;
+    }
+    auto images = api("GET", "/images/json?all=1");
+    if (!images)
+        return images.error().withContext("listing the private engine's images");
+    int removedImages = 0;
+    for (const auto &image : nlohmann::json::parse(images->body, nullptr, false)) {
+        if (!image.is_object())
+            continue;
+        auto r = api("DELETE", "/images/" + image.value("Id", "") + "?force=1");
+        if (!r || r->status >= 300)
+            return Error("removing image " + image.value("Id", "") + ": "
+                         + (r ? r->body : r.error().message()));
+        ++removedImages;
+    }
+    progress("private engine reset: " + std::to_string(removed) + " container(s), "
+             + std::to_string(removedImages) + " image(s) removed");
+    return success();
+}
+
+} // namespace flowlab

@@ -1,0 +1,37 @@
+#pragma once
+
+// The things a lesson does for real (see lessons/SCHEMA.md, "Actions"): run the docker CLI
+// through the API tap, make an HTTP request from a lab namespace, reset the private engine,
+// make sure an image is in the lab registry. Each records a `command` event.
+
+#include "engine/base/LabPaths.h"
+#include "tracer/base/Progress.h"
+#include "tracer/lesson/Lesson.h"
+#include "tracer/model/EventLog.h"
+
+#include <functional>
+
+namespace flowlab {
+
+class LessonActions
+{
+public:
+    using EnsureImageFn = std::function<Status(const std::string &name, const ProgressFn &)>;
+
+    LessonActions(LabPaths paths, EventLog &events, EnsureImageFn ensureImage)
+        : m_paths(std::move(paths)), m_events(events), m_ensureImage(std::move(ensureImage))
+    {}
+
+    Status perform(const LessonAction &action, const ProgressFn &progress);
+
+private:
+    Status runDocker(const LessonAction &action, const ProgressFn &progress);
+    Status httpRequestFromLab(const LessonAction &action, const ProgressFn &progress);
+    Status resetDocker(const ProgressFn &progress);
+
+    LabPaths m_paths;
+    EventLog &m_events;
+    EnsureImageFn m_ensureImage;
+};
+
+} // namespace flowlab
