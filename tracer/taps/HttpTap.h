@@ -17,15 +17,14 @@
 
 #include <QObject>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <sys/types.h>
 
-class QLocalServer;
-
 namespace flowlab {
+
+class SocketProxy;
 
 struct HttpTapOptions
 {
@@ -52,7 +51,7 @@ public:
     void stop();
 
     bool isListening() const;
-    std::size_t connectionCount() const { return m_connections.size(); }
+    std::size_t connectionCount() const;
     // Bytes read from one side and not yet written to the other, over all connections. Bounded
     // by backpressure: about StreamSocket::kHighWater plus one read per direction.
     std::size_t bufferedBytes() const;
@@ -63,16 +62,9 @@ signals:
     void connectionClosed(quint64 id);
 
 private:
-    class Connection;
-
-    void accept(quintptr descriptor);
-    void finished(quint64 id);
-
     EventLog &m_log;
     HttpTapOptions m_options;
-    std::unique_ptr<QLocalServer> m_server;
-    std::map<quint64, std::unique_ptr<Connection>> m_connections;
-    quint64 m_nextConnection = 1;
+    std::unique_ptr<SocketProxy> m_proxy; // the byte pump; this class adds the Docker decoding
 };
 
 } // namespace flowlab

@@ -1,0 +1,108 @@
+// The trace filter, run for real without root: a forked child sets no_new_privs, installs
+// it with no tracer attached, and reports which syscalls were trapped. A trapped syscall with
+// no tracer fails with ENOSYS (the reason SyscallTracer uses PTRACE_O_EXITKILL).
+
+#include "tracer/syscalls/SeccompFilter.h"
+#include "tracer/syscalls/SyscallTable.h"
+
+#include <QTest>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace flowlab;
+
+namespace {
+
+// What the child saw, one entry per probe, in order.
+struct Probes
+{
+    int getpidErrno;
+    int openReadErrno;
+    int openWriteErrno;
+    int openReadWriteErrno;
+    int mkdirErrno;
+    int unshareErrno;
+    int chrootErrno;
+};
+
+int errnoOf(long result)
+{
+    return result < 0 ? errno : 0;
+}
+
+Probes runProbes()
+{
+    Probes probes{};
+    probes.getpidErrno = errnoOf(::syscall(SYS_getpid));
+    const long readFd = ::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+    probes.openReadErrno = errnoOf(readFd);
+    if (readFd >= 0)
+        ::close(int(readFd));
+    probes.openWriteErrno =
+        errnoOf(::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC));
+    probes.openReadWriteErrno =
+        errnoOf(::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC));
+    probes.mkdirErrno = errnoOf(::syscall(SYS_mkdir, "/nonexistent-flowlab/x", 0700));
+    probes.unshareErrno = errnoOf(::syscall(SYS_unshare, 0));
+    probes.chrootErrno = errnoOf(::syscall(SYS_chroot, "/nonexistent-flowlab"));
+    return probes;
+}
+
+} // namespace
+
+class TestSeccompFilter : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void programFitsTheKernelLimits()
+    {
+        const auto program = buildTraceFilter();
+        QVERIFY(program.size() < 4096); // BPF_MAXINSNS
+        // Every traced syscall is compared once; opens add an argument check.
+        QVERIFY(program.size() >= tracedSyscalls().size() + 6);
+    }
+
+    void trapsOnlyTheTracedSetAndOpensForWriting()
+    {
+        const auto program = buildTraceFilter();
+        int pipeFds[2];
+        QVERIFY(::pipe(pipeFds) == 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ::close(pipeFds[0]);
+            sock_fprog fprog{static_cast<unsigned short>(program.size()),
+                             const_cast<sock_filter *>(program.data())};
+            if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || installTraceFilter(fprog) != 0)
+                ::_exit(2);
+            const Probes probes = runProbes();
+            (void)!::write(pipeFds[1], &probes, sizeof probes);
+            ::_exit(0);
+        }
+        ::close(pipeFds[1]);
+        Probes probes{};
+        const ssize_t got = ::read(pipeFds[0], &probes, sizeof probes);
+        ::close(pipeFds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child could not install it");
+        QCOMPARE(got, ssize_t(sizeof probes));
+
+        QCOMPARE(probes.getpidErrno, 0);
+        QCOMPARE(probes.openReadErrno, 0);
+        QCOMPARE(probes.openWriteErrno, ENOSYS);
+        QCOMPARE(probes.openReadWriteErrno, ENOSYS);
+        QCOMPARE(probes.mkdirErrno, ENOSYS);
+        QCOMPARE(probes.unshareErrno, ENOSYS);
+        QCOMPARE(probes.chrootErrno, ENOSYS);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSeccompFilter)
+#include "tst_seccomp_filter.moc"

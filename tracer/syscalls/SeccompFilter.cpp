@@ -1,0 +1,87 @@
+#include "tracer/syscalls/SeccompFilter.h"
+
+#include "tracer/syscalls/SyscallTable.h"
+
+#include <cerrno>
+#include <cstddef>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+
+namespace flowlab {
+
+namespace {
+
+constexpr std::uint32_t kLoadWord = BPF_LD | BPF_W | BPF_ABS;
+
+sock_filter statement(std::uint16_t code, std::uint32_t k)
+{
+    return sock_filter{code, 0, 0, k};
+}
+
+sock_filter jump(std::uint16_t code, std::uint32_t k, std::size_t from, std::size_t ifTrue,
+                 std::size_t ifFalse)
+{
+    // Offsets count from the instruction after the jump.
+    return sock_filter{code, std::uint8_t(ifTrue - from - 1), std::uint8_t(ifFalse - from - 1), k};
+}
+
+// The low 32 bits of syscall argument `index`: open flags are an int. x86_64 is little
+// endian, so they come first.
+std::uint32_t argLowWordOffset(int index)
+{
+    return std::uint32_t(offsetof(seccomp_data, args) + sizeof(std::uint64_t) * std::size_t(index));
+}
+
+} // namespace
+
+std::vector<sock_filter> buildTraceFilter()
+{
+    const auto syscalls = tracedSyscalls();
+    const std::size_t count = syscalls.size();
+    std::size_t checkCount = 0;
+    for (const SyscallInfo &info : syscalls)
+        checkCount += info.writeModeArg >= 0 ? 1 : 0;
+    // Classic BPF only jumps forward, so the layout is:
+    //   0 load arch; 1 other arch -> allow; 2 load nr; 3 x32 -> allow;
+    //   one compare per traced syscall, to trace or to its argument check;
+    //   two instructions per open-mode check; allow; trace.
+    const std::size_t firstCompare = 4;
+    const std::size_t firstCheck = firstCompare + count;
+    const std::size_t allow = firstCheck + 2 * checkCount;
+    const std::size_t trace = allow + 1;
+
+    std::vector<sock_filter> program;
+    std::vector<sock_filter> checks;
+    program.push_back(statement(kLoadWord, offsetof(seccomp_data, arch)));
+    program.push_back(jump(BPF_JMP | BPF_JEQ | BPF_K, kAuditArch, 1, 2, allow));
+    program.push_back(statement(kLoadWord, offsetof(seccomp_data, nr)));
+    program.push_back(jump(BPF_JMP | BPF_JGE | BPF_K, kX32SyscallBit, 3, allow, 4));
+    for (std::size_t i = 0; i < count; ++i) {
+        const SyscallInfo &info = syscalls[i];
+        const std::size_t at = firstCompare + i;
+        std::size_t target = trace;
+        if (info.writeModeArg >= 0) {
+            target = firstCheck + checks.size();
+            checks.push_back(statement(kLoadWord, argLowWordOffset(info.writeModeArg)));
+            // O_WRONLY or O_RDWR: any access-mode bit set means the open may write.
+            checks.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, O_ACCMODE, target + 1, trace, allow));
+        }
+        const std::size_t next = i + 1 == count ? allow : at + 1;
+        program.push_back(
+            jump(BPF_JMP | BPF_JEQ | BPF_K, std::uint32_t(info.number), at, target, next));
+    }
+    program.insert(program.end(), checks.begin(), checks.end());
+    program.push_back(statement(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    program.push_back(statement(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+    return program;
+}
+
+int installTraceFilter(const sock_fprog &program)
+{
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0)
+        return errno;
+    return 0;
+}
+
+} // namespace flowlab

@@ -1,0 +1,106 @@
+#include "tracer/syscalls/SyscallTable.h"
+
+#include <array>
+#include <cstdlib>
+#include <linux/audit.h>
+#include <sys/syscall.h>
+
+#if !defined(__x86_64__)
+#error "The syscall tracer knows only x86_64 syscall numbers; add a table for this arch."
+#endif
+
+namespace flowlab {
+
+namespace {
+
+using enum SyscallCategory;
+
+// x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl). Written out so that the table
+// reads like the kernel's; the static_asserts below check them against the libc headers.
+constexpr std::array<SyscallInfo, 17> kTable{{
+    {SyscallId::Clone, 56, "clone", 5, Process},
+    {SyscallId::Fork, 57, "fork", 0, Process},
+    {SyscallId::Vfork, 58, "vfork", 0, Process},
+    {SyscallId::Execve, 59, "execve", 3, Process},
+    {SyscallId::Mkdir, 83, "mkdir", 2, Cgroup},
+    {SyscallId::PivotRoot, 155, "pivot_root", 2, Mount},
+    {SyscallId::Chroot, 161, "chroot", 1, Mount},
+    {SyscallId::Mount, 165, "mount", 5, Mount},
+    {SyscallId::Umount2, 166, "umount2", 2, Mount},
+    {SyscallId::Sethostname, 170, "sethostname", 2, Namespace},
+    {SyscallId::Openat, 257, "openat", 4, Cgroup, 2},
+    {SyscallId::Mkdirat, 258, "mkdirat", 3, Cgroup},
+    {SyscallId::Unshare, 272, "unshare", 1, Namespace},
+    {SyscallId::Setns, 308, "setns", 2, Namespace},
+    {SyscallId::Execveat, 322, "execveat", 5, Process},
+    {SyscallId::Clone3, 435, "clone3", 2, Process},
+    // runc opens cgroup files with openat2 (RESOLVE_BENEATH) when the kernel has it. Its flags
+    // sit in a struct the filter cannot read, so every openat2 is trapped; few programs use it.
+    {SyscallId::Openat2, 437, "openat2", 4, Cgroup},
+}};
+
+static_assert(kTable[0].number == SYS_clone && kTable[1].number == SYS_fork &&
+              kTable[2].number == SYS_vfork && kTable[3].number == SYS_execve &&
+              kTable[4].number == SYS_mkdir && kTable[5].number == SYS_pivot_root &&
+              kTable[6].number == SYS_chroot && kTable[7].number == SYS_mount &&
+              kTable[8].number == SYS_umount2 && kTable[9].number == SYS_sethostname &&
+              kTable[10].number == SYS_openat && kTable[11].number == SYS_mkdirat &&
+              kTable[12].number == SYS_unshare && kTable[13].number == SYS_setns &&
+              kTable[14].number == SYS_execveat);
+#ifdef SYS_clone3
+static_assert(kTable[15].number == SYS_clone3);
+#endif
+#ifdef SYS_openat2
+static_assert(kTable[16].number == SYS_openat2);
+#endif
+
+} // namespace
+
+const std::uint32_t kAuditArch = AUDIT_ARCH_X86_64;
+const std::uint32_t kX32SyscallBit = 0x40000000;
+
+std::string_view toString(SyscallCategory category)
+{
+    switch (category) {
+    case Process:
+        return "process";
+    case Namespace:
+        return "namespace";
+    case Mount:
+        return "mount";
+    case Cgroup:
+        return "cgroup";
+    }
+    return "process";
+}
+
+std::span<const SyscallInfo> tracedSyscalls()
+{
+    return kTable;
+}
+
+const SyscallInfo *syscallByNumber(long number)
+{
+    for (const SyscallInfo &info : kTable)
+        if (info.number == number)
+            return &info;
+    return nullptr;
+}
+
+const SyscallInfo *syscallByName(std::string_view name)
+{
+    for (const SyscallInfo &info : kTable)
+        if (info.name == name)
+            return &info;
+    return nullptr;
+}
+
+const SyscallInfo &syscallById(SyscallId id)
+{
+    for (const SyscallInfo &info : kTable)
+        if (info.id == id)
+            return info;
+    std::abort(); // every SyscallId has a row: a missing one is a programming error
+}
+
+} // namespace flowlab

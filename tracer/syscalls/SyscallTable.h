@@ -1,0 +1,70 @@
+#pragma once
+
+// The traced syscall set as data: number, name, argument count and topic, strace's "sysent".
+// Everything that depends on the architecture (syscall numbers, the audit arch the seccomp
+// filter checks) lives in SyscallTable.cpp and nowhere else. x86_64 only for now.
+//
+// exit and exit_group are not in the set: the tracer sees them as the wait status it reaps,
+// which also covers deaths by signal.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace flowlab {
+
+// Architecture-neutral names for the syscalls we decode; decoders dispatch on these.
+enum class SyscallId {
+    Clone,
+    Clone3,
+    Fork,
+    Vfork,
+    Unshare,
+    Setns,
+    Mount,
+    Umount2,
+    PivotRoot,
+    Chroot,
+    Sethostname,
+    Execve,
+    Execveat,
+    Mkdir,
+    Mkdirat,
+    Openat,
+    Openat2,
+};
+
+// The lesson topic a syscall teaches; also the attrs "category".
+enum class SyscallCategory {
+    Process,   // fork, clone, exec
+    Namespace, // unshare, setns, sethostname
+    Mount,     // mount, umount2, pivot_root, chroot
+    Cgroup,    // mkdir and opens for writing under /sys/fs/cgroup
+};
+
+std::string_view toString(SyscallCategory category);
+
+struct SyscallInfo
+{
+    SyscallId id;
+    int number; // for kAuditArch
+    std::string_view name;
+    int argCount;
+    SyscallCategory category;
+    // Trapped only when the open is for writing; the seccomp filter checks this argument's
+    // access mode (-1: always trapped).
+    int writeModeArg = -1;
+};
+
+// AUDIT_ARCH_X86_64: the seccomp filter lets other ABIs (i386 via int 0x80) run untraced
+// rather than misreading their numbers.
+extern const std::uint32_t kAuditArch;
+// Numbers at or above this belong to the x32 ABI on x86_64; they are not traced either.
+extern const std::uint32_t kX32SyscallBit;
+
+std::span<const SyscallInfo> tracedSyscalls();
+const SyscallInfo *syscallByNumber(long number);
+const SyscallInfo *syscallByName(std::string_view name);
+const SyscallInfo &syscallById(SyscallId id);
+
+} // namespace flowlab
