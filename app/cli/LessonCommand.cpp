@@ -104,8 +104,8 @@ int runOne(CliContext &context, const std::string &path, const std::string &outD
     if (!json)
         std::printf("== %s: %s\n", lesson->id.c_str(), lesson->title.c_str());
     std::fflush(stdout);
-    auto reply = (*daemon)->call("lesson.run", {{"path", path}, {"text", *text}},
-                                 progressPrinter(context));
+    auto reply =
+        (*daemon)->call("lesson.run", {{"path", path}, {"text", *text}}, progressPrinter(context));
     if (!reply)
         return fail(path + ": " + reply.error().message()), -1;
     const std::string dir = outDir.empty() ? "flowlab-trace-" + lesson->id : outDir;

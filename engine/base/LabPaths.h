@@ -27,6 +27,8 @@ struct LabPaths
     std::string containerdRoot() const { return libDir + "/containerd"; }
     std::string containerdState() const { return runDir + "/containerd/state"; }
     std::string containerdSocket() const { return runDir + "/containerd/containerd.sock"; }
+    // dockerd talks to containerd through this one; the gRPC tap records and forwards.
+    std::string containerdTapSocket() const { return runDir + "/containerd-tap.sock"; }
 
     std::string dockerConfig() const { return runDir + "/docker/daemon.json"; }
     std::string dockerDataRoot() const { return libDir + "/docker"; }

@@ -4,6 +4,9 @@
 #include "engine/lab/LabTopology.h"
 #include "engine/net/HttpClient.h"
 #include "engine/sys/NetnsThread.h"
+#include "engine/sys/TracedProcessLauncher.h"
+#include "tracer/syscalls/SyscallTracer.h"
+#include "tracer/taps/GrpcTap.h"
 #include "tracer/taps/HttpTap.h"
 
 #include <QMetaObject>
@@ -21,10 +24,24 @@ constexpr const char *kSocketGroup = "flowlab";
 
 } // namespace
 
-EngineApi::EngineApi(LabPaths paths, DaemonServer &server, QObject *parent)
+namespace {
+
+std::unique_ptr<ProcessLauncher> makeLauncher(SyscallTracer *tracer)
+{
+    if (!tracer)
+        return std::make_unique<LinuxProcessLauncher>();
+    return std::make_unique<TracedProcessLauncher>(*tracer,
+                                                   std::set<std::string>{"containerd", "dockerd"});
+}
+
+} // namespace
+
+EngineApi::EngineApi(LabPaths paths, DaemonServer &server, bool traceSyscalls, QObject *parent)
     : QObject(parent)
     , m_paths(paths)
-    , m_lab(paths, m_network, m_launcher)
+    , m_tracer(traceSyscalls ? std::make_unique<SyscallTracer>(m_events) : nullptr)
+    , m_launcher(makeLauncher(m_tracer.get()))
+    , m_lab(paths, m_network, *m_launcher)
 {
     registerHandlers(server);
 }
@@ -45,6 +62,7 @@ CensusOptions EngineApi::daemonKeep() const
 void EngineApi::resume()
 {
     if (m_lab.requireUp()) {
+        (void)startGrpcTap();
         (void)m_events.openFile(m_paths.eventLog());
         if (auto s = startTap(); !s)
             spdlog::warn("resuming the Docker API tap: {}", s.error().message());
@@ -94,9 +112,51 @@ Status EngineApi::startTap()
     return status;
 }
 
+Status EngineApi::startGrpcTap()
+{
+    if (auto s = makeDirectories(m_paths.runDir); !s)
+        return s;
+    Status status;
+    QMetaObject::invokeMethod(
+        this,
+        [this, &status] {
+            if (m_grpcTap)
+                return;
+            GrpcTapOptions options;
+            options.listenPath = m_paths.containerdTapSocket();
+            options.upstreamPath = m_paths.containerdSocket();
+            options.source = {"containerd", kDockerNetns, 0, kDockerNetns};
+            options.mode = 0600; // only dockerd (root) talks to containerd
+            auto tap = std::make_unique<GrpcTap>(m_events, options);
+            status = tap->start();
+            if (status)
+                m_grpcTap = std::move(tap);
+        },
+        QThread::currentThread() == thread() ? Qt::DirectConnection : Qt::BlockingQueuedConnection);
+    return status;
+}
+
+Status EngineApi::bringLabUp(const ProgressFn &progress)
+{
+    // dockerd connects to containerd through the gRPC tap, so the tap comes first.
+    if (auto s = startGrpcTap(); !s)
+        return std::move(s).context("starting the containerd gRPC tap");
+    if (auto s = m_lab.up(progress); !s)
+        return s;
+    if (auto s = m_events.openFile(m_paths.eventLog()); !s)
+        return s;
+    if (auto s = startTap(); !s)
+        return std::move(s).context("starting the Docker API tap");
+    progress("Docker API tap listening on " + m_paths.dockerTapSocket());
+    return pushCachedImages(progress);
+}
+
 void EngineApi::stopTap()
 {
-    auto stop = [this] { m_tap.reset(); };
+    auto stop = [this] {
+        m_tap.reset();
+        m_grpcTap.reset();
+    };
     if (QThread::currentThread() == thread())
         stop();
     else
@@ -163,15 +223,7 @@ void EngineApi::registerHandlers(DaemonServer &server)
 
     server.handle("lab.up", [this](const nlohmann::json &, const Reply &reply) {
         runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
-            auto progress = [&r](const std::string &line) { r.progress(line); };
-            if (auto s = m_lab.up(progress); !s)
-                return s.error();
-            if (auto s = m_events.openFile(m_paths.eventLog()); !s)
-                return s.error();
-            if (auto s = startTap(); !s)
-                return s.error().withContext("starting the Docker API tap");
-            progress("Docker API tap listening on " + m_paths.dockerTapSocket());
-            if (auto s = pushCachedImages(r); !s)
+            if (auto s = bringLabUp([&r](const std::string &line) { r.progress(line); }); !s)
                 return s.error();
             return m_lab.status();
         });
@@ -179,10 +231,11 @@ void EngineApi::registerHandlers(DaemonServer &server)
 
     server.handle("lab.down", [this](const nlohmann::json &, const Reply &reply) {
         runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
-            stopTap();
-            m_events.closeFile();
+            // The taps go last: dockerd still needs containerd while it stops its containers.
             Status status =
                 m_lab.down(daemonKeep(), [&r](const std::string &line) { r.progress(line); });
+            stopTap();
+            m_events.closeFile();
             if (!status)
                 return status.error();
             if (m_onLabDown)

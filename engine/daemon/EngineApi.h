@@ -19,12 +19,16 @@
 namespace flowlab {
 
 class HttpTap;
+class GrpcTap;
+class SyscallTracer;
 
 class EngineApi : public QObject
 {
     Q_OBJECT
 public:
-    EngineApi(LabPaths paths, DaemonServer &server, QObject *parent = nullptr);
+    // With `traceSyscalls`, containerd and dockerd run under the syscall tracer.
+    EngineApi(LabPaths paths, DaemonServer &server, bool traceSyscalls = true,
+              QObject *parent = nullptr);
     ~EngineApi() override;
 
     // After `lab down`, a daemon started on demand exits; this is how it is told.
@@ -42,19 +46,23 @@ private:
     void runLabJob(const Reply &reply, LabJob work);
 
     Status startTap();
+    Status startGrpcTap();
+    Status bringLabUp(const ProgressFn &progress);
     void stopTap();
     Result<nlohmann::json> buildImages(const nlohmann::json &params, const ProgressFn &progress);
     Result<nlohmann::json> runLesson(const nlohmann::json &params, const ProgressFn &progress);
-    Status pushCachedImages(const Reply &reply);
+    Status pushCachedImages(const ProgressFn &progress);
     Status curlFromLab(const nlohmann::json &params, nlohmann::json &result);
     CensusOptions daemonKeep() const;
 
     LabPaths m_paths;
-    LinuxNetworkOps m_network;
-    LinuxProcessLauncher m_launcher;
-    Lab m_lab;
     EventLog m_events;
+    LinuxNetworkOps m_network;
+    std::unique_ptr<SyscallTracer> m_tracer;
+    std::unique_ptr<ProcessLauncher> m_launcher;
+    Lab m_lab;
     std::unique_ptr<HttpTap> m_tap;
+    std::unique_ptr<GrpcTap> m_grpcTap;
     std::mutex m_labMutex;
     std::function<void()> m_onLabDown;
     std::vector<std::string> m_daemonFiles;

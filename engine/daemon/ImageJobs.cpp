@@ -102,9 +102,8 @@ Result<nlohmann::json> EngineApi::buildImages(const nlohmann::json &params,
     return nlohmann::json{{"images", images}};
 }
 
-Status EngineApi::pushCachedImages(const Reply &reply)
+Status EngineApi::pushCachedImages(const ProgressFn &progress)
 {
-    const ProgressFn progress = [&reply](const std::string &line) { reply.progress(line); };
     std::error_code ec;
     if (!fs::is_directory(m_paths.imageCache(), ec))
         return success();

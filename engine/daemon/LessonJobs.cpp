@@ -36,7 +36,8 @@ void shareWithGroup(const std::string &dir)
 
 } // namespace
 
-Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params, const ProgressFn &progress)
+Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params,
+                                            const ProgressFn &progress)
 {
     auto lesson = parseLesson(params.value("text", ""), params.value("path", "lesson.json"));
     if (!lesson)
@@ -44,20 +45,16 @@ Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params, const 
     if (!lesson->explainOnly.empty())
         return Error("lesson \"" + lesson->id + "\" is explain-only: " + lesson->explainOnly);
     if (lesson->lab != "docker")
-        return Error("lesson \"" + lesson->id + "\" needs the " + lesson->lab
-                     + " lab, which this Flowlab cannot bring up yet");
+        return Error("lesson \"" + lesson->id + "\" needs the " + lesson->lab +
+                     " lab, which this Flowlab cannot bring up yet");
     if (!m_lab.requireUp()) {
         progress("bringing the lab up");
-        if (auto s = m_lab.up(progress); !s)
+        if (auto s = bringLabUp(progress); !s)
             return s.error();
-        if (auto s = m_events.openFile(m_paths.eventLog()); !s)
-            return s.error();
-        if (auto s = startTap(); !s)
-            return s.error().withContext("starting the Docker API tap");
     }
 
-    const std::string bundleDir = m_paths.runDir + "/bundles/" + lesson->id + "-"
-                                  + std::to_string(monotonicNowNs());
+    const std::string bundleDir =
+        m_paths.runDir + "/bundles/" + lesson->id + "-" + std::to_string(monotonicNowNs());
     LessonActions actions(m_paths, m_events, [this](const std::string &name, const ProgressFn &p) {
         auto built = buildImages({{"names", {name}}}, p);
         return built ? success() : Status(built.error());
@@ -83,11 +80,11 @@ Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params, const 
                          {"last_related", result.lastRelated}});
     }
     return nlohmann::json{{"lesson", lesson->id},
-                           {"bundle", bundleDir},
-                           {"steps", steps},
-                           {"all_observed", run->allObserved()},
-                           {"evidence", run->bundle.run["evidence"]},
-                           {"events", run->bundle.events.size()}};
+                          {"bundle", bundleDir},
+                          {"steps", steps},
+                          {"all_observed", run->allObserved()},
+                          {"evidence", run->bundle.run["evidence"]},
+                          {"events", run->bundle.events.size()}};
 }
 
 } // namespace flowlab

@@ -56,8 +56,13 @@ int main(int argc, char **argv)
                                     "Exit after the lab is brought down (used when flowlab-cli "
                                     "starts the daemon on demand).");
     QCommandLineOption verbose({"v", "verbose"}, "Log debug messages.");
+    QCommandLineOption noSyscallTrace(
+        "no-syscall-trace",
+        "Run containerd and dockerd without the syscall tracer (for overhead benchmarks; "
+        "lessons then miss their syscall steps).");
     parser.addOption(exitWhenDown);
     parser.addOption(verbose);
+    parser.addOption(noSyscallTrace);
     parser.process(app);
 
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e flowlabd %l: %v");
@@ -83,7 +88,7 @@ int main(int argc, char **argv)
     }
 
     DaemonServer server;
-    EngineApi api(paths, server);
+    EngineApi api(paths, server, !parser.isSet(noSyscallTrace));
     api.setDaemonFiles({paths.daemonSocket(), paths.daemonPidFile()});
 
     auto shutdown = [&] {

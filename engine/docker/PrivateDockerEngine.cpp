@@ -67,7 +67,8 @@ std::string PrivateDockerEngine::renderDaemonJson() const
         {"exec-root", m_paths.dockerExecRoot()},
         {"pidfile", m_paths.dockerPidFile()},
         {"hosts", {"unix://" + m_paths.dockerSocket()}},
-        {"containerd", m_paths.containerdSocket()},
+        // Through the gRPC tap, which flowlabd starts before dockerd.
+        {"containerd", m_paths.containerdTapSocket()},
         {"registry-mirrors", {"http://" + registry}},
         {"insecure-registries", {registry}},
         {"cgroup-parent", kCgroupParent},

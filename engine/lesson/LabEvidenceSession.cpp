@@ -27,7 +27,8 @@ bool matchesPattern(const std::string &name, const std::string &pattern)
 } // namespace
 
 LabEvidenceSession::LabEvidenceSession(EventLog &log, LabPaths paths)
-    : m_log(log), m_paths(std::move(paths))
+    : m_log(log)
+    , m_paths(std::move(paths))
 {}
 
 LabEvidenceSession::~LabEvidenceSession()
@@ -104,8 +105,8 @@ void LabEvidenceSession::addPatternInterfaces()
         for (const auto &link : *links) {
             const std::string key = spec.netns + "/" + link.name;
             // Bridges are never captured: see DESIGN.md, "Capture".
-            if (!link.up || link.loopback || link.kind == "bridge"
-                || !matchesPattern(link.name, spec.interface) || m_captured.count(key))
+            if (!link.up || link.loopback || link.kind == "bridge" ||
+                !matchesPattern(link.name, spec.interface) || m_captured.count(key))
                 continue;
             auto id = m_captures->addInterface(spec.netns, link.name, spec.description);
             if (id)
@@ -192,12 +193,12 @@ void LabEvidenceSession::appendNatPairs()
         event.monotonicNs = packetTimes[pair.beforePacketSeq];
         std::string changes;
         for (const auto &change : pair.changed)
-            changes += (changes.empty() ? "" : ", ") + change.field + " " + change.before + " → "
-                       + change.after;
+            changes += (changes.empty() ? "" : ", ") + change.field + " " + change.before + " → " +
+                       change.after;
         const std::string nat = pair.rules.empty() ? "nat" : pair.rules.front().target;
-        event.summary = std::string(toString(pair.direction)) + " " + pair.beforeInterface
-                        + " → " + pair.afterInterface + ": " + changes
-                        + (pair.rules.empty() ? "" : " (" + pair.ruleText() + ")");
+        event.summary = std::string(toString(pair.direction)) + " " + pair.beforeInterface + " → " +
+                        pair.afterInterface + ": " + changes +
+                        (pair.rules.empty() ? "" : " (" + pair.ruleText() + ")");
         nlohmann::json attrs = pair;
         attrs["nat_pair"] = true;
         attrs["nat"] = nat == "DNAT" ? "dnat" : nat == "SNAT" || nat == "MASQUERADE" ? "snat" : nat;

@@ -80,8 +80,8 @@ Status LessonActions::runDocker(const LessonAction &action, const ProgressFn &pr
     if (!result->out.empty())
         progress("  " + firstLine(result->out));
     if (result->exitCode != 0)
-        return Error(command.summary + " failed (exit " + std::to_string(result->exitCode)
-                     + "): " + firstLine(result->err));
+        return Error(command.summary + " failed (exit " + std::to_string(result->exitCode) +
+                     "): " + firstLine(result->err));
     return success();
 }
 
@@ -105,7 +105,8 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(retryForMs);
     Result<HttpResponse> response = Error("not sent");
     while (true) {
-        if (auto s = runInNetns(from, [&] { response = httpRequest({.url = url, .timeoutMs = 3000}); });
+        if (auto s =
+                runInNetns(from, [&] { response = httpRequest({.url = url, .timeoutMs = 3000}); });
             !s)
             return s;
         const bool good = response && (expected == 0 || response->status == expected);
@@ -131,8 +132,8 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     m_events.append(done);
     progress("  " + response->statusLine);
     if (expected != 0 && response->status != expected)
-        return Error("curl " + url + ": expected status " + std::to_string(expected) + ", got "
-                     + std::to_string(response->status));
+        return Error("curl " + url + ": expected status " + std::to_string(expected) + ", got " +
+                     std::to_string(response->status));
     return success();
 }
 
@@ -154,8 +155,8 @@ Status LessonActions::resetDocker(const ProgressFn &progress)
             continue;
         auto r = api("DELETE", "/containers/" + container.value("Id", "") + "?force=1&v=1");
         if (!r || r->status >= 300)
-            return Error("removing container " + container.value("Id", "") + ": "
-                         + (r ? r->body : r.error().message()));
+            return Error("removing container " + container.value("Id", "") + ": " +
+                         (r ? r->body : r.error().message()));
         ++removed;
     }
     auto images = api("GET", "/images/json?all=1");
@@ -167,12 +168,12 @@ Status LessonActions::resetDocker(const ProgressFn &progress)
             continue;
         auto r = api("DELETE", "/images/" + image.value("Id", "") + "?force=1");
         if (!r || r->status >= 300)
-            return Error("removing image " + image.value("Id", "") + ": "
-                         + (r ? r->body : r.error().message()));
+            return Error("removing image " + image.value("Id", "") + ": " +
+                         (r ? r->body : r.error().message()));
         ++removedImages;
     }
-    progress("private engine reset: " + std::to_string(removed) + " container(s), "
-             + std::to_string(removedImages) + " image(s) removed");
+    progress("private engine reset: " + std::to_string(removed) + " container(s), " +
+             std::to_string(removedImages) + " image(s) removed");
     return success();
 }
 

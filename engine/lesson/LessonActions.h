@@ -19,7 +19,9 @@ public:
     using EnsureImageFn = std::function<Status(const std::string &name, const ProgressFn &)>;
 
     LessonActions(LabPaths paths, EventLog &events, EnsureImageFn ensureImage)
-        : m_paths(std::move(paths)), m_events(events), m_ensureImage(std::move(ensureImage))
+        : m_paths(std::move(paths))
+        , m_events(events)
+        , m_ensureImage(std::move(ensureImage))
     {}
 
     Status perform(const LessonAction &action, const ProgressFn &progress);

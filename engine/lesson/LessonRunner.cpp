@@ -51,8 +51,8 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
                                     const ProgressFn &progress)
 {
     if (!lesson.explainOnly.empty())
-        return Error("lesson " + lesson.id + " is explain-only (" + lesson.explainOnly
-                     + "): there is nothing to run");
+        return Error("lesson " + lesson.id + " is explain-only (" + lesson.explainOnly +
+                     "): there is nothing to run");
     const std::string startedAt = isoNow();
     progress("setting up " + lesson.id);
     if (auto s = runActions(lesson.setup, "setup", progress, nullptr); !s)
@@ -89,7 +89,8 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
                   {"evidence", m_evidence.stats()}};
     if (auto s = bundle.writeDirectory(bundleDir); !s)
         return s.error().withContext("writing the trace bundle");
-    if (auto s = m_evidence.writePcapng(bundleDir + "/capture.pcapng", packetComments(lesson, bundle));
+    if (auto s =
+            m_evidence.writePcapng(bundleDir + "/capture.pcapng", packetComments(lesson, bundle));
         !s)
         return s.error().withContext("writing capture.pcapng");
     return result;
@@ -118,9 +119,9 @@ std::map<std::uint64_t, std::string> packetComments(const Lesson &lesson, const 
                         if (const Event *packet = bundle.event(link);
                             packet && packet->kind == EventKind::Packet) {
                             auto &slot = comments[link];
-                            slot += (slot.empty() ? "" : "; ") + std::string("NAT pair #")
-                                    + std::to_string(seq) + " ("
-                                    + event->attributes.value("nat", "nat") + ")";
+                            slot += (slot.empty() ? "" : "; ") + std::string("NAT pair #") +
+                                    std::to_string(seq) + " (" +
+                                    event->attributes.value("nat", "nat") + ")";
                         }
             }
         }

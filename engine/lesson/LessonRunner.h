@@ -20,7 +20,9 @@ class LessonRunner
 {
 public:
     LessonRunner(LessonActions &actions, EventLog &events, EvidenceSession &evidence)
-        : m_actions(actions), m_events(events), m_evidence(evidence)
+        : m_actions(actions)
+        , m_events(events)
+        , m_evidence(evidence)
     {}
 
     // `bundleDir` receives trace.json, trace-events.json, lesson.json and capture.pcapng.
@@ -37,6 +39,7 @@ private:
 };
 
 // "step 10 request: before DNAT (client side)" for every packet a step's evidence names.
-std::map<std::uint64_t, std::string> packetComments(const Lesson &lesson, const TraceBundle &bundle);
+std::map<std::uint64_t, std::string> packetComments(const Lesson &lesson,
+                                                    const TraceBundle &bundle);
 
 } // namespace flowlab

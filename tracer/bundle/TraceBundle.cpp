@@ -53,16 +53,15 @@ Result<TraceBundle> TraceBundle::readTraceJson(const std::string &path)
         document = nlohmann::json::parse(text.str());
     } catch (const nlohmann::json::parse_error &e) {
         // A truncated file is the common case: say so rather than only "syntax error".
-        return Error(path + ": not a complete trace (byte " + std::to_string(e.byte)
-                     + " of " + std::to_string(text.str().size())
-                     + "; truncated or corrupt): " + e.what());
+        return Error(path + ": not a complete trace (byte " + std::to_string(e.byte) + " of " +
+                     std::to_string(text.str().size()) + "; truncated or corrupt): " + e.what());
     }
     try {
         const int version = document.at("flowlab_trace").get<int>();
         if (version != kTraceFormatVersion)
-            return Error(path + ": trace format " + std::to_string(version)
-                         + " is not supported; this Flowlab reads "
-                         + std::to_string(kTraceFormatVersion));
+            return Error(path + ": trace format " + std::to_string(version) +
+                         " is not supported; this Flowlab reads " +
+                         std::to_string(kTraceFormatVersion));
         TraceBundle bundle;
         bundle.run = document.value("run", nlohmann::json::object());
         bundle.lesson = document.value("lesson", nlohmann::json::object());
@@ -97,13 +96,19 @@ nlohmann::json toTraceEvents(const TraceBundle &bundle)
 
     // One process per component, numbered in order of appearance; pid 1 is the lesson.
     std::map<std::string, int> pids;
-    out.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 1}, {"tid", 1},
+    out.push_back({{"ph", "M"},
+                   {"name", "process_name"},
+                   {"pid", 1},
+                   {"tid", 1},
                    {"args", {{"name", "lesson steps"}}}});
     auto pidOf = [&](const std::string &component) {
         auto [it, inserted] = pids.emplace(component, int(pids.size()) + 2);
         if (inserted)
-            out.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", it->second},
-                           {"tid", 1}, {"args", {{"name", component}}}});
+            out.push_back({{"ph", "M"},
+                           {"name", "process_name"},
+                           {"pid", it->second},
+                           {"tid", 1},
+                           {"args", {{"name", component}}}});
         return it->second;
     };
 
@@ -114,36 +119,53 @@ nlohmann::json toTraceEvents(const TraceBundle &bundle)
     for (const auto &event : bundle.events) {
         const int pid = pidOf(event.source.component);
         const int tid = event.source.pid > 0 ? event.source.pid : 1;
-        nlohmann::json args = {{"seq", event.seq}, {"kind", toString(event.kind)},
-                               {"node", event.source.node}};
+        nlohmann::json args = {
+            {"seq", event.seq}, {"kind", toString(event.kind)}, {"node", event.source.node}};
         const Event *cause = nullptr;
         for (auto link : event.links)
             if (auto it = bySeq.find(link); it != bySeq.end() && link < event.seq) {
                 cause = it->second;
                 break;
             }
-        const bool isCompletion = cause && cause->source.component == event.source.component
-                                  && (event.kind == EventKind::Api || event.kind == EventKind::Grpc);
+        const bool isCompletion = cause && cause->source.component == event.source.component &&
+                                  (event.kind == EventKind::Api || event.kind == EventKind::Grpc);
         if (isCompletion) {
-            out.push_back({{"ph", "X"}, {"name", event.summary}, {"cat", toString(event.kind)},
-                           {"pid", pid}, {"tid", cause->source.pid > 0 ? cause->source.pid : 1},
-                           {"ts", micros(cause->monotonicNs)},
-                           {"dur", std::max(1.0, micros(event.monotonicNs) - micros(cause->monotonicNs))},
-                           {"args", args}});
+            out.push_back(
+                {{"ph", "X"},
+                 {"name", event.summary},
+                 {"cat", toString(event.kind)},
+                 {"pid", pid},
+                 {"tid", cause->source.pid > 0 ? cause->source.pid : 1},
+                 {"ts", micros(cause->monotonicNs)},
+                 {"dur", std::max(1.0, micros(event.monotonicNs) - micros(cause->monotonicNs))},
+                 {"args", args}});
         } else {
-            out.push_back({{"ph", "i"}, {"s", "t"}, {"name", event.summary},
-                           {"cat", toString(event.kind)}, {"pid", pid}, {"tid", tid},
-                           {"ts", micros(event.monotonicNs)}, {"args", args}});
+            out.push_back({{"ph", "i"},
+                           {"s", "t"},
+                           {"name", event.summary},
+                           {"cat", toString(event.kind)},
+                           {"pid", pid},
+                           {"tid", tid},
+                           {"ts", micros(event.monotonicNs)},
+                           {"args", args}});
         }
         // A flow arrow from each linked cause in another component.
         if (cause && !isCompletion) {
             const int causePid = pidOf(cause->source.component);
-            out.push_back({{"ph", "s"}, {"id", event.seq}, {"name", "causes"}, {"cat", "flow"},
+            out.push_back({{"ph", "s"},
+                           {"id", event.seq},
+                           {"name", "causes"},
+                           {"cat", "flow"},
                            {"pid", causePid},
                            {"tid", cause->source.pid > 0 ? cause->source.pid : 1},
                            {"ts", micros(cause->monotonicNs)}});
-            out.push_back({{"ph", "f"}, {"bp", "e"}, {"id", event.seq}, {"name", "causes"},
-                           {"cat", "flow"}, {"pid", pid}, {"tid", tid},
+            out.push_back({{"ph", "f"},
+                           {"bp", "e"},
+                           {"id", event.seq},
+                           {"name", "causes"},
+                           {"cat", "flow"},
+                           {"pid", pid},
+                           {"tid", tid},
                            {"ts", micros(event.monotonicNs)}});
         }
     }
@@ -161,11 +183,15 @@ nlohmann::json toTraceEvents(const TraceBundle &bundle)
                 }
         if (first == 0)
             continue;
-        out.push_back({{"ph", "X"}, {"name", std::to_string(i + 1) + ". " + step.stepId},
-                       {"cat", "step"}, {"pid", 1}, {"tid", 1}, {"ts", micros(first)},
-                       {"dur", std::max(1.0, micros(last) - micros(first))},
-                       {"args", {{"status", toString(step.status)},
-                                 {"key_evidence", step.keyEvidence}}}});
+        out.push_back(
+            {{"ph", "X"},
+             {"name", std::to_string(i + 1) + ". " + step.stepId},
+             {"cat", "step"},
+             {"pid", 1},
+             {"tid", 1},
+             {"ts", micros(first)},
+             {"dur", std::max(1.0, micros(last) - micros(first))},
+             {"args", {{"status", toString(step.status)}, {"key_evidence", step.keyEvidence}}}});
     }
     return {{"traceEvents", out}, {"displayTimeUnit", "ms"}};
 }

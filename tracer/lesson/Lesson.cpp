@@ -14,8 +14,8 @@ const nlohmann::json *findPath(const nlohmann::json &value, const std::string &d
             if (it == current->end())
                 return nullptr;
             current = &*it;
-        } else if (current->is_array() && !key.empty()
-                   && key.find_first_not_of("0123456789") == std::string::npos) {
+        } else if (current->is_array() && !key.empty() &&
+                   key.find_first_not_of("0123456789") == std::string::npos) {
             const std::size_t index = std::stoul(key);
             if (index >= current->size())
                 return nullptr;

@@ -29,7 +29,7 @@ struct ValueTest
     Op op = Op::Equals;
     nlohmann::json expected; // Equals, Contains (string), AtLeast (number), Exists (bool)
     std::optional<std::regex> regex;
-    std::string pattern;     // the regex text, for messages
+    std::string pattern; // the regex text, for messages
 
     bool test(const nlohmann::json *actual) const;
     std::string describe() const;
@@ -42,8 +42,8 @@ struct EventMatcher
     std::optional<std::string> node;
     std::optional<ValueTest> summary;
     std::vector<std::pair<std::string, ValueTest>> attrs; // dotted path → test
-    std::string during;  // only events recorded while this action ran; "" = the whole run
-    std::string role;    // how the evidence is labelled, e.g. "before DNAT"
+    std::string during; // only events recorded while this action ran; "" = the whole run
+    std::string role;   // how the evidence is labelled, e.g. "before DNAT"
 
     bool matches(const Event &event) const;
     std::string describe() const; // "a syscall event from runc with attrs.syscall = unshare"
@@ -53,10 +53,10 @@ struct LessonStep
 {
     std::string id;
     std::string title;
-    std::string component;  // where it happens
-    std::string from, to;   // the edge it travels on the diagram
-    std::string label;      // what travels, e.g. "POST /containers/create"
-    std::string explanation; // Markdown
+    std::string component;              // where it happens
+    std::string from, to;               // the edge it travels on the diagram
+    std::string label;                  // what travels, e.g. "POST /containers/create"
+    std::string explanation;            // Markdown
     std::vector<EventMatcher> matchers; // all must match for the step to be observed
 };
 
@@ -99,9 +99,9 @@ struct Lesson
     std::string id;
     std::string title;
     std::string summary;
-    std::string level;  // beginner, intermediate, advanced
+    std::string level; // beginner, intermediate, advanced
     std::vector<std::string> topics;
-    std::string lab;    // the lab it needs: "docker" (or "kube")
+    std::string lab;         // the lab it needs: "docker" (or "kube")
     std::string explainOnly; // non-empty: why this lesson cannot run here (no evidence)
     std::vector<LessonComponent> components;
     CaptureSpec capture;

@@ -23,7 +23,9 @@ std::string knownKinds()
 class LessonParser
 {
 public:
-    explicit LessonParser(const std::string &file) : m_reader(file) {}
+    explicit LessonParser(const std::string &file)
+        : m_reader(file)
+    {}
 
     Result<Lesson> parse(const nlohmann::json &document);
 
@@ -110,8 +112,8 @@ Result<ValueTest> LessonParser::valueTest(const nlohmann::json &value, const std
         test.op = ValueTest::Op::AtLeast;
         test.expected = operand;
     } else {
-        return m_reader.error(at, "unknown test \"" + op
-                                      + "\" (expected equals, contains, regex, exists or at_least)");
+        return m_reader.error(at, "unknown test \"" + op +
+                                      "\" (expected equals, contains, regex, exists or at_least)");
     }
     return test;
 }
@@ -122,30 +124,31 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
         !s)
         return s.error();
     for (const auto &[key, unused] : value.items())
-        if (key != "kind" && key != "component" && key != "node" && key != "summary"
-            && key != "attrs" && key != "during" && key != "role")
+        if (key != "kind" && key != "component" && key != "node" && key != "summary" &&
+            key != "attrs" && key != "during" && key != "role")
             return m_reader.error(childPointer(pointer, key),
-                                  "unknown matcher field \"" + key
-                                      + "\" (expected kind, component, node, summary, attrs, "
-                                        "during or role)");
+                                  "unknown matcher field \"" + key +
+                                      "\" (expected kind, component, node, summary, attrs, "
+                                      "during or role)");
     EventMatcher matcher;
     auto kindName = m_reader.requiredString(value, pointer, "kind");
     if (!kindName)
         return kindName.error();
     const auto kind = eventKindFromString(*kindName);
     if (!kind)
-        return m_reader.error(childPointer(pointer, "kind"), "unknown event kind \"" + *kindName
-                                                                 + "\" (known: " + knownKinds()
-                                                                 + ")");
+        return m_reader.error(childPointer(pointer, "kind"), "unknown event kind \"" + *kindName +
+                                                                 "\" (known: " + knownKinds() +
+                                                                 ")");
     matcher.kind = *kind;
-    for (auto [key, slot] : {std::pair{"component", &matcher.component},
-                             std::pair{"node", &matcher.node}}) {
+    for (auto [key, slot] :
+         {std::pair{"component", &matcher.component}, std::pair{"node", &matcher.node}}) {
         auto field = m_reader.optionalString(value, pointer, key);
         if (!field)
             return field.error();
         *slot = *field;
     }
-    for (auto [key, slot] : {std::pair{"during", &matcher.during}, std::pair{"role", &matcher.role}}) {
+    for (auto [key, slot] :
+         {std::pair{"during", &matcher.during}, std::pair{"role", &matcher.role}}) {
         auto field = m_reader.optionalString(value, pointer, key);
         if (!field)
             return field.error();
@@ -181,8 +184,8 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
     if (!document.contains(key))
         return success();
     const std::string pointer = childPointer("", key);
-    if (auto s = m_reader.expectType(document[key], pointer, nlohmann::json::value_t::array,
-                                     "an array");
+    if (auto s =
+            m_reader.expectType(document[key], pointer, nlohmann::json::value_t::array, "an array");
         !s)
         return s;
     for (std::size_t i = 0; i < document[key].size(); ++i) {
@@ -199,8 +202,8 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
             return kind.error();
         if (!kActionKinds.count(*kind))
             return m_reader.error(childPointer(at, "do"),
-                                  "unknown action \"" + *kind
-                                      + "\" (expected docker, http, reset-docker or image)");
+                                  "unknown action \"" + *kind +
+                                      "\" (expected docker, http, reset-docker or image)");
         action.kind = *kind;
         auto id = m_reader.optionalString(value, at, "id");
         if (!id)
@@ -234,8 +237,8 @@ Status LessonParser::checkComponent(const Lesson &lesson, const std::string &id,
     std::string known;
     for (const auto &c : lesson.components)
         known += (known.empty() ? "" : ", ") + c.id;
-    return m_reader.error(pointer, "unknown component \"" + id + "\" (the lesson declares: "
-                                       + known + ")");
+    return m_reader.error(pointer,
+                          "unknown component \"" + id + "\" (the lesson declares: " + known + ")");
 }
 
 Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
@@ -253,7 +256,8 @@ Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
         if (!id)
             return id.error();
         if (lesson.component(*id))
-            return m_reader.error(childPointer(at, "id"), "component \"" + *id + "\" is declared twice");
+            return m_reader.error(childPointer(at, "id"),
+                                  "component \"" + *id + "\" is declared twice");
         component.id = *id;
         component.label = value.value("label", *id);
         component.lane = value.value("lane", "");
@@ -271,14 +275,14 @@ Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
     for (std::size_t i = 0; i < (*list)->size(); ++i) {
         const nlohmann::json &value = (**list)[i];
         const std::string at = childPointer("/steps", i);
-        if (auto s = m_reader.checkKeys(value, at, {"id", "title", "component", "from", "to",
-                                                    "label", "explanation", "match"});
+        if (auto s = m_reader.checkKeys(
+                value, at,
+                {"id", "title", "component", "from", "to", "label", "explanation", "match"});
             !s)
             return s;
         LessonStep step;
-        for (auto [key, slot] :
-             {std::pair{"id", &step.id}, std::pair{"title", &step.title},
-              std::pair{"component", &step.component}}) {
+        for (auto [key, slot] : {std::pair{"id", &step.id}, std::pair{"title", &step.title},
+                                 std::pair{"component", &step.component}}) {
             auto field = m_reader.requiredString(value, at, key);
             if (!field)
                 return field.error();
@@ -369,7 +373,8 @@ Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
     for (std::size_t i = 0; i < document["quiz"].size(); ++i) {
         const nlohmann::json &value = document["quiz"][i];
         const std::string at = childPointer("/quiz", i);
-        if (auto s = m_reader.checkKeys(value, at, {"question", "choices", "answer", "explanation"});
+        if (auto s =
+                m_reader.checkKeys(value, at, {"question", "choices", "answer", "explanation"});
             !s)
             return s;
         QuizQuestion question;
@@ -385,14 +390,17 @@ Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
             return list.error();
         question.choices = *list;
         if (question.choices.size() < 2)
-            return m_reader.error(childPointer(at, "choices"), "a question needs two choices or more");
+            return m_reader.error(childPointer(at, "choices"),
+                                  "a question needs two choices or more");
         if (!value.contains("answer") || !value["answer"].is_number_integer())
-            return m_reader.error(childPointer(at, "answer"), "expected the index of the right choice");
+            return m_reader.error(childPointer(at, "answer"),
+                                  "expected the index of the right choice");
         question.answer = value["answer"].get<int>();
         if (question.answer < 0 || question.answer >= int(question.choices.size()))
-            return m_reader.error(childPointer(at, "answer"),
-                                  "answer " + std::to_string(question.answer) + " is not one of the "
-                                      + std::to_string(question.choices.size()) + " choices (0-based)");
+            return m_reader.error(
+                childPointer(at, "answer"),
+                "answer " + std::to_string(question.answer) + " is not one of the " +
+                    std::to_string(question.choices.size()) + " choices (0-based)");
         auto explanation = text(value, at, "explanation", false);
         if (!explanation)
             return explanation.error();
@@ -404,7 +412,8 @@ Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
 
 Result<Lesson> LessonParser::parse(const nlohmann::json &document)
 {
-    if (auto s = m_reader.expectType(document, "", nlohmann::json::value_t::object, "an object"); !s)
+    if (auto s = m_reader.expectType(document, "", nlohmann::json::value_t::object, "an object");
+        !s)
         return s.error();
     if (auto s = m_reader.checkKeys(document, "",
                                     {"flowlab_lesson", "id", "title", "summary", "level", "topics",
@@ -413,12 +422,13 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
         !s)
         return s.error();
     if (!document.contains("flowlab_lesson") || !document["flowlab_lesson"].is_number_integer())
-        return m_reader.error("/flowlab_lesson", "missing the format version (\"flowlab_lesson\": 1)");
-    if (document["flowlab_lesson"].get<int>() != kLessonFormatVersion)
         return m_reader.error("/flowlab_lesson",
-                              "unsupported lesson format " + document["flowlab_lesson"].dump()
-                                  + "; this Flowlab reads format "
-                                  + std::to_string(kLessonFormatVersion));
+                              "missing the format version (\"flowlab_lesson\": 1)");
+    if (document["flowlab_lesson"].get<int>() != kLessonFormatVersion)
+        return m_reader.error("/flowlab_lesson", "unsupported lesson format " +
+                                                     document["flowlab_lesson"].dump() +
+                                                     "; this Flowlab reads format " +
+                                                     std::to_string(kLessonFormatVersion));
     Lesson lesson;
     lesson.source = document;
     lesson.path = m_reader.file();
@@ -430,8 +440,8 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
         *slot = *field;
     }
     if (lesson.lab != "docker" && lesson.lab != "kube" && lesson.lab != "none")
-        return m_reader.error("/lab", "unknown lab \"" + lesson.lab
-                                          + "\" (expected docker, kube, or none for explain-only)");
+        return m_reader.error("/lab", "unknown lab \"" + lesson.lab +
+                                          "\" (expected docker, kube, or none for explain-only)");
     auto summary = text(document, "", "summary", true);
     if (!summary)
         return summary.error();
@@ -451,8 +461,9 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
         return s.error();
     if (auto s = capture(document, lesson); !s)
         return s.error();
-    for (auto [key, list] : {std::pair{"setup", &lesson.setup}, std::pair{"actions", &lesson.actions},
-                             std::pair{"cleanup", &lesson.cleanup}})
+    for (auto [key, list] :
+         {std::pair{"setup", &lesson.setup}, std::pair{"actions", &lesson.actions},
+          std::pair{"cleanup", &lesson.cleanup}})
         if (auto s = actions(document, key, *list); !s)
             return s.error();
     if (auto s = steps(document, lesson); !s)

@@ -20,8 +20,8 @@ bool inWindow(const Event &event, const EventMatcher &matcher,
     if (matcher.during.empty())
         return true;
     const auto window = windows.find(matcher.during);
-    return window != windows.end() && event.monotonicNs >= window->second.startNs
-           && event.monotonicNs <= window->second.endNs;
+    return window != windows.end() && event.monotonicNs >= window->second.startNs &&
+           event.monotonicNs <= window->second.endNs;
 }
 
 } // namespace
@@ -91,8 +91,8 @@ std::vector<StepResult> matchSteps(const Lesson &lesson, const std::vector<Event
             MatchedEvidence evidence{int(m), matcher.role, {}};
             const Event *related = nullptr;
             for (const auto &event : events) {
-                if (event.kind == matcher.kind
-                    && (!matcher.component || event.source.component == *matcher.component))
+                if (event.kind == matcher.kind &&
+                    (!matcher.component || event.source.component == *matcher.component))
                     related = &event;
                 if (!inWindow(event, matcher, windowById) || !matcher.matches(event))
                     continue;
@@ -105,8 +105,8 @@ std::vector<StepResult> matchSteps(const Lesson &lesson, const std::vector<Event
             if (evidence.seqs.empty()) {
                 result.missing.push_back(matcher.describe());
                 if (related)
-                    result.lastRelated.push_back("#" + std::to_string(related->seq) + " "
-                                                 + related->summary);
+                    result.lastRelated.push_back("#" + std::to_string(related->seq) + " " +
+                                                 related->summary);
             } else {
                 result.evidence.push_back(std::move(evidence));
             }

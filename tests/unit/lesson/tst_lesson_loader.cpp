@@ -48,40 +48,65 @@ private slots:
 
     void badLessons_data()
     {
-        QTest::addColumn<QString>("pointer");   // JSON pointer to edit
-        QTest::addColumn<QString>("value");     // JSON text to put there ("DELETE" removes it)
-        QTest::addColumn<QString>("expected");  // the whole error after "<file>: "
+        QTest::addColumn<QString>("pointer");  // JSON pointer to edit
+        QTest::addColumn<QString>("value");    // JSON text to put there ("DELETE" removes it)
+        QTest::addColumn<QString>("expected"); // the whole error after "<file>: "
 
-        QTest::newRow("format version") << "/flowlab_lesson" << "2"
+        QTest::newRow("format version")
+            << "/flowlab_lesson"
+            << "2"
             << "/flowlab_lesson: unsupported lesson format 2; this Flowlab reads format 1";
-        QTest::newRow("missing title") << "/title" << "DELETE" << "/title: missing required key";
-        QTest::newRow("unknown top key") << "/colour" << "\"red\"" << "/colour: unknown key";
-        QTest::newRow("unknown kind") << "/steps/0/match/0/kind" << "\"sycall\""
+        QTest::newRow("missing title") << "/title"
+                                       << "DELETE"
+                                       << "/title: missing required key";
+        QTest::newRow("unknown top key") << "/colour"
+                                         << "\"red\""
+                                         << "/colour: unknown key";
+        QTest::newRow("unknown kind")
+            << "/steps/0/match/0/kind"
+            << "\"sycall\""
             << "/steps/0/match/0/kind: unknown event kind \"sycall\" (known: command, api, audit, "
                "grpc, store, reconcile, schedule, process, syscall, netlink, rule, packet, "
                "conntrack, dns, log)";
-        QTest::newRow("unknown matcher field") << "/steps/0/match/0/colour" << "1"
+        QTest::newRow("unknown matcher field")
+            << "/steps/0/match/0/colour"
+            << "1"
             << "/steps/0/match/0/colour: unknown matcher field \"colour\" (expected kind, "
                "component, node, summary, attrs, during or role)";
-        QTest::newRow("unknown test") << "/steps/0/match/0/attrs/status" << "{\"near\": 200}"
+        QTest::newRow("unknown test")
+            << "/steps/0/match/0/attrs/status"
+            << "{\"near\": 200}"
             << "/steps/0/match/0/attrs/status/near: unknown test \"near\" (expected equals, "
                "contains, regex, exists or at_least)";
-        QTest::newRow("bad regex") << "/steps/0/match/0/summary" << "{\"regex\": \"(\"}"
-            << "/steps/0/match/0/summary/regex: invalid regex: ";
-        QTest::newRow("unknown component") << "/steps/0/to" << "\"c\""
+        QTest::newRow("bad regex") << "/steps/0/match/0/summary"
+                                   << "{\"regex\": \"(\"}"
+                                   << "/steps/0/match/0/summary/regex: invalid regex: ";
+        QTest::newRow("unknown component")
+            << "/steps/0/to"
+            << "\"c\""
             << "/steps/0/to: unknown component \"c\" (the lesson declares: a, b)";
-        QTest::newRow("during unknown action") << "/steps/0/match/0/during" << "\"later\""
+        QTest::newRow("during unknown action")
+            << "/steps/0/match/0/during"
+            << "\"later\""
             << "/steps/0/match/0/during: no action has the id \"later\"";
-        QTest::newRow("step without matchers") << "/steps/0/match" << "[]"
+        QTest::newRow("step without matchers")
+            << "/steps/0/match"
+            << "[]"
             << "/steps/0: a step of a runnable lesson needs at least one matcher";
-        QTest::newRow("unknown action") << "/actions/0/do" << "\"dance\""
-            << "/actions/0/do: unknown action \"dance\" (expected docker, http, reset-docker or image)";
-        QTest::newRow("docker without args") << "/actions/0/args" << "DELETE"
-            << "/actions/0/args: missing required key";
-        QTest::newRow("quiz answer out of range") << "/quiz"
+        QTest::newRow("unknown action") << "/actions/0/do"
+                                        << "\"dance\""
+                                        << "/actions/0/do: unknown action \"dance\" (expected "
+                                           "docker, http, reset-docker or image)";
+        QTest::newRow("docker without args") << "/actions/0/args"
+                                             << "DELETE"
+                                             << "/actions/0/args: missing required key";
+        QTest::newRow("quiz answer out of range")
+            << "/quiz"
             << "[{\"question\": \"q\", \"choices\": [\"x\", \"y\"], \"answer\": 2}]"
             << "/quiz/0/answer: answer 2 is not one of the 2 choices (0-based)";
-        QTest::newRow("unknown lab") << "/lab" << "\"moon\""
+        QTest::newRow("unknown lab")
+            << "/lab"
+            << "\"moon\""
             << "/lab: unknown lab \"moon\" (expected docker, kube, or none for explain-only)";
     }
     void badLessons()

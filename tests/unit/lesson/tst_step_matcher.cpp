@@ -37,8 +37,6 @@ Lesson lessonFrom(const char *json)
     return *lesson;
 }
 
-
-
 } // namespace
 
 class TestStepMatcher : public QObject
@@ -76,8 +74,8 @@ private slots:
         // unshare was seen, pivot_root was not: missing, naming what is absent.
         QCOMPARE(toString(results[1].status), std::string("missing"));
         QCOMPARE(results[1].missing.size(), std::size_t(1));
-        QVERIFY2(results[1].missing[0].find("attrs.syscall") == std::string::npos
-                     && results[1].missing[0].find("syscall = pivot_root") != std::string::npos,
+        QVERIFY2(results[1].missing[0].find("attrs.syscall") == std::string::npos &&
+                     results[1].missing[0].find("syscall = pivot_root") != std::string::npos,
                  results[1].missing[0].c_str());
         QVERIFY(results[1].keyEvidence.empty());
         QCOMPARE(results[1].lastRelated.size(), std::size_t(1));
@@ -95,7 +93,8 @@ private slots:
             step.erase("match");
         auto lesson = parseLesson(doc.dump(), "t.json");
         QVERIFY(lesson);
-        const auto results = matchSteps(*lesson, {makeEvent(1, EventKind::Api, "dockerd", "x")}, {});
+        const auto results =
+            matchSteps(*lesson, {makeEvent(1, EventKind::Api, "dockerd", "x")}, {});
         for (const auto &r : results)
             QCOMPARE(toString(r.status), std::string("explained"));
     }
@@ -109,7 +108,8 @@ private slots:
         Event request = makeEvent(10, EventKind::Api, "dockerd", "POST /containers/create");
         Event response = makeEvent(11, EventKind::Api, "dockerd", "→ 201 Created");
         response.links = {10};
-        Event syscall = makeEvent(12, EventKind::Syscall, "runc", "runc: pivot_root(\".\", \".\") = 0");
+        Event syscall =
+            makeEvent(12, EventKind::Syscall, "runc", "runc: pivot_root(\".\", \".\") = 0");
         syscall.links = {11};
         bundle.events = {request, response, syscall};
         bundle.steps = matchSteps(lesson, bundle.events, {});
