@@ -82,7 +82,10 @@ private slots:
         const QString pcap = m_out.filePath("capture.pcapng");
         const CliRun count = run("tshark", {"-r", pcap, "-T", "fields", "-e", "frame.number"});
         QCOMPARE(count.exitCode, 0);
-        QVERIFY2(count.err.trimmed().isEmpty(), qPrintable("tshark warned: " + count.err));
+        // tshark always notes that it runs as root; anything else is a warning about our file.
+        QStringList warnings = count.err.split('\n', Qt::SkipEmptyParts);
+        warnings.removeIf([](const QString &line) { return line.contains("Running as user"); });
+        QVERIFY2(warnings.isEmpty(), qPrintable("tshark warned: " + warnings.join('\n')));
         QFile file(m_out.filePath("trace.json"));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QJsonObject trace = QJsonDocument::fromJson(file.readAll()).object();
