@@ -12,10 +12,11 @@
 #include "tracer/kernel/NetlinkMonitor.h"
 #include "tracer/kernel/RuleMonitor.h"
 
+#include <QDir>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QtTest>
 #include <arpa/inet.h>
+#include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -29,6 +30,8 @@ namespace {
 const QStringList kNamespaces = {"fltest-kern-a", "fltest-kern-r", "fltest-kern-b", "fltest-kern-c",
                                  "fltest-kern-d"};
 const std::string kRouter = "/run/netns/fltest-kern-r";
+// Where the directory-watcher test pins a netns, as dockerd does in <exec-root>/netns/.
+const QString kPinDir = "/run/fltest-kern/netns";
 const char *const kDnatRule =
     "-A PREROUTING -d 10.98.0.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination "
     "10.97.0.2:80";
@@ -134,14 +137,37 @@ class TestKernelMonitors : public QObject
 {
     Q_OBJECT
 
-    QString m_bindMount; // a netns bind-mounted for the directory watcher test, to undo
+    qint64 m_watchdog = 0;
+
+    // cleanupTestCase does not run when the test crashes or is killed: a detached shell waits
+    // for this process to die and then deletes the namespaces. A normal end stops it first, so
+    // it never deletes the namespaces of a later run.
+    void startWatchdog()
+    {
+        QString names;
+        for (const QString &name : kNamespaces)
+            names += ' ' + name;
+        const QString script = QStringLiteral("while kill -0 %1 2>/dev/null; do sleep 0.5; done; "
+                                              "for n in%2; do ip netns del $n 2>/dev/null; done; "
+                                              "umount -l %3/* 2>/dev/null; rm -rf /run/fltest-kern")
+                                   .arg(QCoreApplication::applicationPid())
+                                   .arg(names, kPinDir);
+        QProcess::startDetached("sh", {"-c", script}, {}, &m_watchdog);
+    }
+
+    void stopWatchdog()
+    {
+        if (m_watchdog > 0)
+            ::kill(pid_t(m_watchdog), SIGKILL);
+        m_watchdog = 0;
+    }
 
     void removeNamespaces()
     {
-        if (!m_bindMount.isEmpty()) {
-            run({"umount", "-l", m_bindMount});
-            m_bindMount.clear();
-        }
+        // Unmount whatever is pinned there, a crashed run's pin included.
+        for (const QString &name : QDir(kPinDir).entryList(QDir::Files | QDir::System))
+            run({"umount", "-l", kPinDir + "/" + name});
+        QDir("/run/fltest-kern").removeRecursively();
         for (const QString &name : kNamespaces)
             if (QFile::exists("/run/netns/" + name))
                 run({"ip", "netns", "del", name});
@@ -153,7 +179,8 @@ private slots:
         if (::geteuid() != 0)
             QSKIP("privileged test: needs root to create network namespaces (run as root, as "
                   "CI does)");
-        removeNamespaces(); // leftovers of a run that crashed
+        removeNamespaces(); // leftovers of a run that crashed before its watchdog was up
+        startWatchdog();
         for (const char *name : {"fltest-kern-a", "fltest-kern-r", "fltest-kern-b"})
             RUN("ip", "netns", "add", name);
         RUN("ip", "-n", "fltest-kern-r", "link", "add", "flk-ra", "type", "veth", "peer", "name",
@@ -180,6 +207,7 @@ private slots:
     void cleanupTestCase()
     {
         removeNamespaces();
+        stopWatchdog();
         const Ran left = run({"ip", "netns", "list"});
         QVERIFY2(!left.output.contains("fltest-kern-"), qPrintable(left.output));
     }
@@ -280,23 +308,21 @@ private slots:
     {
         // As dockerd does in <exec-root>/netns/: an empty file first, the netns bind-mounted on
         // it a moment later, and the veth moved in after that.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
+        QVERIFY(QDir().mkpath(kPinDir));
         EventLog log;
         keepEvidence(log);
         NetlinkMonitor monitor(log);
         QVERIFY(monitor.addNamespace(kRouter).ok());
-        QVERIFY(monitor.watchDirectory(dir.path().toStdString()).ok());
+        QVERIFY(monitor.watchDirectory(kPinDir.toStdString()).ok());
         QVERIFY(monitor.start().ok());
 
         RUN("ip", "netns", "add", "fltest-kern-d");
-        const QString pinned = dir.path() + "/0123456789abcdef";
+        const QString pinned = kPinDir + "/0123456789abcdef";
         QFile file(pinned);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.close();
         QTest::qWait(100);
         RUN("mount", "--bind", "/run/netns/fltest-kern-d", pinned);
-        m_bindMount = pinned;
         const QString label = "container 0123456789ab";
         QTRY_VERIFY(summaries(log, EventKind::Log)
                         .contains("watching links in netns " + label + " (" + pinned + ")"));
@@ -310,7 +336,6 @@ private slots:
                      qPrintable(summaries(log, EventKind::Netlink).join('\n')));
 
         RUN("umount", pinned);
-        m_bindMount.clear();
         QVERIFY(QFile::remove(pinned));
         QTRY_VERIFY(
             summaries(log, EventKind::Log)

@@ -90,9 +90,11 @@ public:
     }
     Result<std::optional<int>> nsidOf(int otherNetnsFd) override
     {
-        std::lock_guard lock(m_mutex);
-        calls.push_back("nsidOf " + std::to_string(otherNetnsFd));
-        return m_nsidOf(otherNetnsFd);
+        {
+            std::lock_guard lock(m_mutex);
+            calls.push_back("nsidOf " + std::to_string(otherNetnsFd));
+        }
+        return m_nsidOf(otherNetnsFd); // takes the connector's lock: not under ours
     }
 
 private:
