@@ -118,23 +118,30 @@ Result<ProcessHandle> LinuxProcessLauncher::launch(const LaunchSpec &spec)
     return ProcessHandle{pid, processStartTime(pid)};
 }
 
-bool LinuxProcessLauncher::isRunning(const ProcessHandle &process)
+bool isAliveInProc(const ProcessHandle &process)
 {
     if (process.pid <= 0)
         return false;
-    // Reap it if it is our child and has exited, so it does not linger as a zombie.
-    ::waitpid(process.pid, nullptr, WNOHANG);
     const auto start = processStartTime(process.pid);
     if (start == 0 || (process.startTime != 0 && start != process.startTime))
         return false;
     std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
     std::string content((std::istreambuf_iterator<char>(stat)), {});
     const auto close = content.rfind(')');
-    const bool zombie =
-        close == std::string::npos || close + 2 >= content.size() || content[close + 2] == 'Z';
-    if (zombie)
-        ::waitpid(process.pid, nullptr, WNOHANG); // it died after the first reap attempt
-    return !zombie;
+    return close != std::string::npos && close + 2 < content.size() && content[close + 2] != 'Z' &&
+           content[close + 2] != 'X';
+}
+
+bool LinuxProcessLauncher::isRunning(const ProcessHandle &process)
+{
+    if (process.pid <= 0)
+        return false;
+    // Reap it if it is our child and has exited, so it does not linger as a zombie.
+    ::waitpid(process.pid, nullptr, WNOHANG);
+    if (isAliveInProc(process))
+        return true;
+    ::waitpid(process.pid, nullptr, WNOHANG); // it died after the first reap attempt
+    return false;
 }
 
 Status LinuxProcessLauncher::stop(const ProcessHandle &process, int signal, int graceMs)

@@ -49,6 +49,10 @@ public:
     Status stop(const ProcessHandle &process, int signal, int graceMs) override;
 };
 
+// Whether `process` exists, is the same process (start time), and is not a zombie. Reads
+// /proc only: no waitpid, so it is safe for processes another thread reaps.
+bool isAliveInProc(const ProcessHandle &process);
+
 // Start time of `pid` from /proc, or 0 when it does not exist.
 unsigned long long processStartTime(pid_t pid);
 

@@ -4,28 +4,9 @@
 
 #include <chrono>
 #include <csignal>
-#include <fstream>
 #include <thread>
 
 namespace flowlab {
-
-namespace {
-
-bool aliveInProc(const ProcessHandle &process)
-{
-    if (process.pid <= 0)
-        return false;
-    const auto start = processStartTime(process.pid);
-    if (start == 0 || (process.startTime != 0 && start != process.startTime))
-        return false;
-    std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
-    std::string content((std::istreambuf_iterator<char>(stat)), {});
-    const auto close = content.rfind(')');
-    return close != std::string::npos && close + 2 < content.size() && content[close + 2] != 'Z' &&
-           content[close + 2] != 'X';
-}
-
-} // namespace
 
 Result<ProcessHandle> TracedProcessLauncher::launch(const LaunchSpec &spec)
 {
@@ -47,25 +28,25 @@ Result<ProcessHandle> TracedProcessLauncher::launch(const LaunchSpec &spec)
 
 bool TracedProcessLauncher::isRunning(const ProcessHandle &process)
 {
-    return aliveInProc(process);
+    return isAliveInProc(process);
 }
 
 Status TracedProcessLauncher::stop(const ProcessHandle &process, int signal, int graceMs)
 {
-    if (!aliveInProc(process))
+    if (!isAliveInProc(process))
         return success();
     if (::kill(process.pid, signal) != 0 && errno != ESRCH)
         return Error::fromErrno("kill " + std::to_string(process.pid));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(graceMs);
-    while (std::chrono::steady_clock::now() < deadline && aliveInProc(process))
+    while (std::chrono::steady_clock::now() < deadline && isAliveInProc(process))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (aliveInProc(process))
+    if (isAliveInProc(process))
         ::kill(process.pid, SIGKILL);
-    for (int i = 0; i < 100 && aliveInProc(process); ++i)
+    for (int i = 0; i < 100 && isAliveInProc(process); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     // Not a tracee any more (e.g. the registry)? Then it is our plain child: reap it.
     (void)m_plain.isRunning(process);
-    return aliveInProc(process)
+    return isAliveInProc(process)
                ? Error("process " + std::to_string(process.pid) + " did not exit after SIGKILL")
                : success();
 }
