@@ -9,7 +9,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryDir>
 
 using namespace flowlab::test;
 
@@ -18,13 +17,17 @@ class TestLessonDockerRun : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_out;
+    // Kept after the test: the GUI tests open this recording (the CTest fixture
+    // recorded-docker-run-bundle orders them after this test).
+    QDir m_out{QStringLiteral(FLOWLAB_TEST_ARTIFACTS "/bundles/docker-run")};
 
 private slots:
     void initTestCase()
     {
         FLOWLAB_REQUIRE_ROOT();
         cli({"--quiet", "lab", "down"});
+        m_out.removeRecursively();
+        QVERIFY(QDir().mkpath(m_out.path()));
     }
 
     void lessonCheckObservesEveryStep()
