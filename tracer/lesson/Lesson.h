@@ -86,6 +86,20 @@ struct CaptureSpec
     std::vector<CaptureInterface> interfaces;
 };
 
+// How the diagram arranges the components: bands from top to bottom, each holding components
+// side by side (the seed diagrams' layers; for Kubernetes, the control plane above the nodes).
+// Optional: without it the app makes one band per component lane.
+struct StageRow
+{
+    std::string label; // shown at the band's left edge, e.g. "container runtime"
+    std::vector<std::string> components;
+};
+
+struct LessonStage
+{
+    std::vector<StageRow> rows;
+};
+
 struct QuizQuestion
 {
     std::string question;
@@ -104,6 +118,7 @@ struct Lesson
     std::string lab;         // the lab it needs: "docker" (or "kube")
     std::string explainOnly; // non-empty: why this lesson cannot run here (no evidence)
     std::vector<LessonComponent> components;
+    LessonStage stage; // empty rows: lay out automatically
     CaptureSpec capture;
     std::vector<LessonAction> setup;
     std::vector<LessonAction> actions;

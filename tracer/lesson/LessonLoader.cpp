@@ -38,6 +38,7 @@ private:
                    std::vector<LessonAction> &out);
     Status steps(const nlohmann::json &document, Lesson &lesson);
     Status components(const nlohmann::json &document, Lesson &lesson);
+    Status stage(const nlohmann::json &document, Lesson &lesson);
     Status capture(const nlohmann::json &document, Lesson &lesson);
     Status quiz(const nlohmann::json &document, Lesson &lesson);
     Status checkComponent(const Lesson &lesson, const std::string &id, const std::string &pointer);
@@ -266,6 +267,58 @@ Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
     return success();
 }
 
+Status LessonParser::stage(const nlohmann::json &document, Lesson &lesson)
+{
+    auto stage = m_reader.member(document, "", "stage", false);
+    if (!stage)
+        return stage.error();
+    if (!*stage)
+        return success(); // optional: the app lays the components out by lane
+    if (auto s = m_reader.checkKeys(**stage, "/stage", {"rows"}); !s)
+        return s;
+    auto rows = m_reader.member(**stage, "/stage", "rows", true);
+    if (!rows)
+        return rows.error();
+    if (auto s =
+            m_reader.expectType(**rows, "/stage/rows", nlohmann::json::value_t::array, "an array");
+        !s)
+        return s;
+    std::set<std::string> placed;
+    for (std::size_t i = 0; i < (*rows)->size(); ++i) {
+        const nlohmann::json &value = (**rows)[i];
+        const std::string at = childPointer("/stage/rows", i);
+        if (auto s = m_reader.checkKeys(value, at, {"label", "components"}); !s)
+            return s;
+        StageRow row;
+        auto label = text(value, at, "label", false);
+        if (!label)
+            return label.error();
+        row.label = *label;
+        auto members = m_reader.member(value, at, "components", true);
+        if (!members)
+            return members.error();
+        auto ids = m_reader.stringArray(**members, childPointer(at, "components"));
+        if (!ids)
+            return ids.error();
+        for (std::size_t j = 0; j < ids->size(); ++j) {
+            const std::string where = childPointer(childPointer(at, "components"), j);
+            if (auto s = checkComponent(lesson, (*ids)[j], where); !s)
+                return s;
+            if (!placed.insert((*ids)[j]).second)
+                return m_reader.error(where, "component \"" + (*ids)[j] +
+                                                 "\" is already placed in another row");
+        }
+        row.components = std::move(*ids);
+        lesson.stage.rows.push_back(std::move(row));
+    }
+    // A component left out of the stage would vanish from the diagram: say which.
+    for (const LessonComponent &component : lesson.components)
+        if (!placed.count(component.id))
+            return m_reader.error("/stage/rows",
+                                  "component \"" + component.id + "\" is not placed in any row");
+    return success();
+}
+
 Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
 {
     auto list = m_reader.member(document, "", "steps", true);
@@ -417,8 +470,8 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
         return s.error();
     if (auto s = m_reader.checkKeys(document, "",
                                     {"flowlab_lesson", "id", "title", "summary", "level", "topics",
-                                     "lab", "explain_only", "components", "capture", "setup",
-                                     "actions", "cleanup", "steps", "quiz"});
+                                     "lab", "explain_only", "components", "stage", "capture",
+                                     "setup", "actions", "cleanup", "steps", "quiz"});
         !s)
         return s.error();
     if (!document.contains("flowlab_lesson") || !document["flowlab_lesson"].is_number_integer())
@@ -458,6 +511,8 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
     lesson.explainOnly = *explainOnly;
 
     if (auto s = components(document, lesson); !s)
+        return s.error();
+    if (auto s = stage(document, lesson); !s)
         return s.error();
     if (auto s = capture(document, lesson); !s)
         return s.error();

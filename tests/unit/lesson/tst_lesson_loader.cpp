@@ -44,6 +44,11 @@ private slots:
         QCOMPARE(dockerRun->steps[7].id, std::string("runc-namespaces"));
         QVERIFY(dockerRun->steps[7].matchers.size() >= 4);
         QCOMPARE(dockerRun->quiz.size(), std::size_t(3));
+        // The stage stacks the seed's layers: you, the client, the daemon, the runtime...
+        QCOMPARE(dockerRun->stage.rows.size(), std::size_t(6));
+        QCOMPARE(dockerRun->stage.rows[3].label, std::string("container runtime"));
+        QCOMPARE(dockerRun->stage.rows[3].components,
+                 (std::vector<std::string>{"containerd", "shim", "runc"}));
     }
 
     void badLessons_data()
@@ -104,6 +109,18 @@ private slots:
             << "/quiz"
             << "[{\"question\": \"q\", \"choices\": [\"x\", \"y\"], \"answer\": 2}]"
             << "/quiz/0/answer: answer 2 is not one of the 2 choices (0-based)";
+        QTest::newRow("stage names an unknown component")
+            << "/stage"
+            << "{\"rows\": [{\"components\": [\"a\", \"z\"]}]}"
+            << "/stage/rows/0/components/1: unknown component \"z\" (the lesson declares: a, b)";
+        QTest::newRow("stage places a component twice")
+            << "/stage"
+            << "{\"rows\": [{\"components\": [\"a\"]}, {\"components\": [\"a\", \"b\"]}]}"
+            << "/stage/rows/1/components/0: component \"a\" is already placed in another row";
+        QTest::newRow("stage leaves a component out")
+            << "/stage"
+            << "{\"rows\": [{\"label\": \"top\", \"components\": [\"a\"]}]}"
+            << "/stage/rows: component \"b\" is not placed in any row";
         QTest::newRow("unknown lab")
             << "/lab"
             << "\"moon\""
