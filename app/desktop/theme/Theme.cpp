@@ -101,7 +101,7 @@ ThemeManager &ThemeManager::instance()
 void ThemeManager::apply(const Theme &theme)
 {
     m_theme = theme;
-    if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance())) {
+    if (qobject_cast<QApplication *>(QCoreApplication::instance())) {
         QPalette palette;
         palette.setColor(QPalette::Window, theme.background);
         palette.setColor(QPalette::WindowText, theme.text);

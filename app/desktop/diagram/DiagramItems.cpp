@@ -1,0 +1,319 @@
+#include "app/desktop/diagram/DiagramItems.h"
+
+#include "app/desktop/diagram/DiagramLayout.h"
+#include "app/desktop/theme/Theme.h"
+
+#include <QCursor>
+#include <QFontMetricsF>
+#include <QGraphicsSceneMouseEvent>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QtMath>
+
+namespace flowlab {
+
+namespace {
+
+// Scene text is sized in scene units: the view scales the whole diagram to fit, so these
+// read the same on a laptop and on a projector. Presenter mode adds weight, not layout.
+QFont sceneFont(double pixels, bool bold = false)
+{
+    QFont font;
+    font.setPixelSize(qRound(pixels * (currentTheme().presenter ? 1.12 : 1.0)));
+    font.setBold(bold || currentTheme().presenter);
+    return font;
+}
+
+double lineWidth(double normal)
+{
+    return currentTheme().presenter ? normal * 1.6 : normal;
+}
+
+QColor blend(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
+                            a.greenF() + (b.greenF() - a.greenF()) * t,
+                            a.blueF() + (b.blueF() - a.blueF()) * t);
+}
+
+} // namespace
+
+BandItem::BandItem(const QRectF &rect, QString label, bool striped)
+    : m_rect(rect)
+    , m_label(std::move(label))
+    , m_striped(striped)
+{
+    setZValue(-10);
+}
+
+void BandItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const Theme &theme = currentTheme();
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(m_striped ? theme.laneStripe : theme.background);
+    painter->drawRoundedRect(m_rect, 10, 10);
+    painter->setPen(theme.mutedText);
+    painter->setFont(sceneFont(17, true));
+    const QRectF labelRect(m_rect.left() + 14, m_rect.top(), DiagramLayout::kBandLabelWidth - 24,
+                           m_rect.height());
+    painter->drawText(labelRect, Qt::AlignVCenter | Qt::AlignLeft | Qt::TextWordWrap,
+                      m_label.toUpper());
+}
+
+ComponentItem::ComponentItem(std::string id, QString label, const QRectF &rect)
+    : m_id(std::move(id))
+    , m_label(std::move(label))
+    , m_rect(rect)
+{
+    setAcceptedMouseButtons(Qt::LeftButton);
+    setCursor(Qt::PointingHandCursor);
+    setToolTip(m_label);
+}
+
+QRectF ComponentItem::boundingRect() const
+{
+    return m_rect.adjusted(-14, -14, 14, 14);
+}
+
+void ComponentItem::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    setZValue(state == State::Active || state == State::ActiveMissing ? 5 : 0);
+    update();
+}
+
+void ComponentItem::setPulse(double pulse)
+{
+    m_pulse = pulse;
+    update();
+}
+
+void ComponentItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const Theme &theme = currentTheme();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const bool active = m_state == State::Active || m_state == State::ActiveMissing;
+    const QColor accent = m_state == State::ActiveMissing ? theme.missing : theme.activeBorder;
+    if (active) {
+        // A halo that swells as the token arrives.
+        QColor halo = accent;
+        halo.setAlphaF(0.18 + 0.25 * m_pulse);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(halo);
+        const double grow = 6 + 6 * m_pulse;
+        painter->drawRoundedRect(m_rect.adjusted(-grow, -grow, grow, grow), 16, 16);
+    }
+    QColor fill = theme.componentFill;
+    if (active)
+        fill = m_state == State::ActiveMissing ? blend(theme.componentFill, theme.missing, 0.15)
+                                               : theme.activeFill;
+    QPen border(active ? accent : theme.componentBorder, lineWidth(active ? 3.5 : 1.6));
+    if (m_state == State::Visited)
+        border.setColor(blend(theme.componentBorder, theme.activeBorder, 0.45));
+    painter->setPen(border);
+    painter->setBrush(fill);
+    painter->drawRoundedRect(m_rect, 12, 12);
+
+    painter->setPen(theme.text);
+    painter->setFont(sceneFont(m_rect.width() < 200 ? 18 : 21, active));
+    painter->drawText(m_rect.adjusted(10, 4, -10, -4), Qt::AlignCenter | Qt::TextWordWrap, m_label);
+}
+
+void ComponentItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    emit clicked(QString::fromStdString(m_id));
+    event->accept();
+}
+
+EdgeItem::EdgeItem(std::string from, std::string to, QPainterPath path)
+    : m_from(std::move(from))
+    , m_to(std::move(to))
+    , m_path(std::move(path))
+{
+    setZValue(-1);
+}
+
+QRectF EdgeItem::boundingRect() const
+{
+    return m_path.boundingRect().adjusted(-16, -16, 16, 16);
+}
+
+QPainterPath EdgeItem::shape() const
+{
+    QPainterPathStroker stroker;
+    stroker.setWidth(12);
+    return stroker.createStroke(m_path);
+}
+
+void EdgeItem::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    setZValue(state == State::Active || state == State::ActiveMissing ? 3 : -1);
+    update();
+}
+
+void EdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const Theme &theme = currentTheme();
+    painter->setRenderHint(QPainter::Antialiasing);
+    QPen pen;
+    pen.setCapStyle(Qt::RoundCap);
+    switch (m_state) {
+    case State::Faint: {
+        QColor faint = theme.edge;
+        faint.setAlphaF(0.45);
+        pen = QPen(faint, lineWidth(1.5), Qt::DashLine);
+        break;
+    }
+    case State::Visited:
+        pen = QPen(theme.edge, lineWidth(2.2));
+        break;
+    case State::Active:
+        pen = QPen(theme.activeEdge, lineWidth(4.5));
+        break;
+    case State::ActiveMissing:
+        pen = QPen(theme.missing, lineWidth(4.5), Qt::DashLine);
+        break;
+    }
+    painter->setPen(pen);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawPath(m_path);
+
+    // The arrowhead, along the path's last stretch.
+    const QPointF tip = m_path.pointAtPercent(1.0);
+    const QPointF before = m_path.pointAtPercent(0.96);
+    const double angle = std::atan2(tip.y() - before.y(), tip.x() - before.x());
+    const double size = m_state == State::Active || m_state == State::ActiveMissing ? 16 : 11;
+    QPolygonF head;
+    head << tip << tip - QPointF(std::cos(angle - 0.45) * size, std::sin(angle - 0.45) * size)
+         << tip - QPointF(std::cos(angle + 0.45) * size, std::sin(angle + 0.45) * size);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(pen.color());
+    painter->drawPolygon(head);
+}
+
+TokenItem::TokenItem()
+{
+    setZValue(10);
+}
+
+void TokenItem::setLabel(const QString &label, bool missing)
+{
+    prepareGeometryChange();
+    m_label = label;
+    m_missing = missing;
+    const QFontMetricsF metrics(sceneFont(19, true));
+    const double width = std::min(620.0, metrics.horizontalAdvance(m_label) + 40);
+    m_pill = QRectF(-width / 2, -22, width, 44);
+    update();
+}
+
+QRectF TokenItem::boundingRect() const
+{
+    return m_pill.adjusted(-6, -6, 6, 6);
+}
+
+void TokenItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const Theme &theme = currentTheme();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QColor colour = m_missing ? theme.missing : theme.token;
+    QColor shadow(0, 0, 0, 60);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(shadow);
+    painter->drawRoundedRect(m_pill.translated(2, 3), 22, 22);
+    painter->setBrush(colour);
+    painter->setPen(QPen(colour.darker(130), 1.5));
+    painter->drawRoundedRect(m_pill, 22, 22);
+    painter->setPen(Qt::white);
+    painter->setFont(sceneFont(19, true));
+    const QFontMetricsF metrics(painter->font());
+    painter->drawText(m_pill.adjusted(18, 0, -18, 0), Qt::AlignCenter,
+                      metrics.elidedText(m_label, Qt::ElideMiddle, m_pill.width() - 36));
+}
+
+CaptionItem::CaptionItem(const QRectF &rect)
+    : m_rect(rect)
+{}
+
+void CaptionItem::setStep(int number, int total, QString title, Status status, QString keyEvidence,
+                          QString lessonTitle, bool recording)
+{
+    m_number = number;
+    m_total = total;
+    m_title = std::move(title);
+    m_status = status;
+    m_keyEvidence = std::move(keyEvidence);
+    m_lessonTitle = std::move(lessonTitle);
+    m_recording = recording;
+    update();
+}
+
+void CaptionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const Theme &theme = currentTheme();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QRectF area = m_rect.adjusted(24, 12, -24, -10);
+
+    painter->setFont(sceneFont(17));
+    painter->setPen(theme.mutedText);
+    QString header = m_lessonTitle;
+    if (m_recording)
+        header += QStringLiteral("  ·  recording");
+    painter->drawText(QRectF(area.left(), area.top(), area.width() * 0.7, 26),
+                      Qt::AlignLeft | Qt::AlignVCenter, header);
+
+    // Status chip, top right: observed, not observed, or explained only.
+    QString chip;
+    QColor chipColour;
+    switch (m_status) {
+    case Status::Observed:
+        chip = QStringLiteral("✓ observed");
+        chipColour = theme.observed;
+        break;
+    case Status::Missing:
+        chip = QStringLiteral("✗ not observed");
+        chipColour = theme.missing;
+        break;
+    case Status::Explained:
+        chip = QStringLiteral("explained, not run");
+        chipColour = theme.mutedText;
+        break;
+    }
+    painter->setFont(sceneFont(19, true));
+    const double chipWidth = QFontMetricsF(painter->font()).horizontalAdvance(chip) + 34;
+    const QRectF chipRect(area.right() - chipWidth, area.top(), chipWidth, 36);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(chipColour);
+    painter->drawRoundedRect(chipRect, 18, 18);
+    painter->setPen(Qt::white);
+    painter->drawText(chipRect, Qt::AlignCenter, chip);
+
+    if (m_total == 0)
+        return;
+    painter->setPen(theme.text);
+    painter->setFont(sceneFont(32, true));
+    const QString title = QStringLiteral("%1 / %2   %3").arg(m_number).arg(m_total).arg(m_title);
+    const QFontMetricsF titleMetrics(painter->font());
+    painter->drawText(QRectF(area.left(), area.top() + 36, area.width(), 48),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      titleMetrics.elidedText(title, Qt::ElideRight, area.width()));
+
+    if (!m_keyEvidence.isEmpty()) {
+        QFont mono = sceneFont(17);
+        mono.setFamily(QStringLiteral("monospace"));
+        mono.setStyleHint(QFont::Monospace);
+        painter->setFont(mono);
+        painter->setPen(m_status == Status::Missing ? theme.missing : theme.mutedText);
+        const QFontMetricsF metrics(mono);
+        painter->drawText(QRectF(area.left(), area.top() + 88, area.width(), 30),
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          metrics.elidedText(m_keyEvidence, Qt::ElideRight, area.width()));
+    }
+}
+
+} // namespace flowlab

@@ -1,0 +1,240 @@
+#include "app/desktop/diagram/FlowScene.h"
+
+#include "app/desktop/diagram/DiagramItems.h"
+#include "app/desktop/model/Walkthrough.h"
+#include "app/desktop/theme/Theme.h"
+
+#include <QEasingCurve>
+#include <QVariantAnimation>
+
+namespace flowlab {
+
+namespace {
+
+constexpr int kTravelMs = 1100;
+
+QString tokenText(const WalkthroughStep &step)
+{
+    const LessonStep &lessonStep = *step.lessonStep;
+    QString text =
+        QString::fromStdString(!lessonStep.label.empty() ? lessonStep.label : lessonStep.title);
+    if (step.result && step.result->status == StepStatus::Missing)
+        text = QStringLiteral("✗ ") + text + QStringLiteral(" · not observed");
+    return text;
+}
+
+CaptionItem::Status captionStatus(const WalkthroughStep &step)
+{
+    if (!step.result || step.result->status == StepStatus::Explained)
+        return CaptionItem::Status::Explained;
+    return step.result->status == StepStatus::Observed ? CaptionItem::Status::Observed
+                                                       : CaptionItem::Status::Missing;
+}
+
+QString keyEvidence(const WalkthroughStep &step)
+{
+    if (!step.result)
+        return {};
+    if (step.result->status == StepStatus::Missing && !step.result->missing.empty())
+        return QStringLiteral("not seen: ") + QString::fromStdString(step.result->missing.front());
+    return QString::fromStdString(step.result->keyEvidence);
+}
+
+} // namespace
+
+FlowScene::FlowScene(QObject *parent)
+    : QGraphicsScene(parent)
+    , m_travel(new QVariantAnimation(this))
+{
+    m_travel->setStartValue(0.0);
+    m_travel->setEndValue(1.0);
+    m_travel->setEasingCurve(QEasingCurve::InOutCubic);
+    connect(m_travel, &QVariantAnimation::valueChanged, this,
+            [this](const QVariant &value) { placeToken(value.toDouble()); });
+    connect(m_travel, &QVariantAnimation::finished, this, [this] {
+        placeToken(1.0);
+        emit animationFinished();
+    });
+    connect(&ThemeManager::instance(), &ThemeManager::themeChanged, this, [this] {
+        setBackgroundBrush(currentTheme().background);
+        if (m_token && m_step >= 0 && m_walkthrough)
+            m_token->setLabel(tokenText(m_walkthrough->step(m_step)), activeStepMissing());
+        update();
+    });
+    setBackgroundBrush(currentTheme().background);
+}
+
+FlowScene::~FlowScene() = default;
+
+void FlowScene::setWalkthrough(const Walkthrough *walkthrough)
+{
+    m_travel->stop();
+    m_walkthrough = walkthrough;
+    m_step = -1;
+    build();
+}
+
+void FlowScene::build()
+{
+    clear(); // deletes every item
+    m_components.clear();
+    m_edges.clear();
+    m_token = nullptr;
+    m_caption = nullptr;
+    if (!m_walkthrough)
+        return;
+    const Lesson &lesson = m_walkthrough->lesson();
+    m_layout = DiagramLayout::compute(lesson);
+    setSceneRect(m_layout.bounds);
+
+    for (std::size_t i = 0; i < m_layout.bands.size(); ++i)
+        addItem(new BandItem(m_layout.bands[i].rect, m_layout.bands[i].label, i % 2 == 0));
+    for (const DiagramLayout::Box &box : m_layout.boxes) {
+        auto *item = new ComponentItem(box.id, box.label, box.rect);
+        connect(item, &ComponentItem::clicked, this, &FlowScene::componentClicked);
+        addItem(item);
+        m_components[box.id] = item;
+    }
+    // One edge per hop that some step makes; a hop back the same way gets its own lane.
+    for (const LessonStep &step : lesson.steps) {
+        if (step.from.empty() || step.to.empty())
+            continue;
+        const auto key = std::make_pair(step.from, step.to);
+        if (m_edges.count(key))
+            continue;
+        const DiagramLayout::Box *from = m_layout.box(step.from);
+        const DiagramLayout::Box *to = m_layout.box(step.to);
+        if (!from || !to)
+            continue;
+        const bool reverseExists = m_edges.count({step.to, step.from}) > 0;
+        auto *edge = new EdgeItem(step.from, step.to,
+                                  DiagramLayout::edgePath(*from, *to, reverseExists ? 1 : 0));
+        addItem(edge);
+        m_edges[key] = edge;
+    }
+    m_caption = new CaptionItem(m_layout.caption);
+    addItem(m_caption);
+    m_token = new TokenItem;
+    m_token->setVisible(false);
+    addItem(m_token);
+}
+
+void FlowScene::setSpeed(double factor)
+{
+    m_speed = std::clamp(factor, 0.1, 10.0);
+}
+
+void FlowScene::showStep(int index, bool animate)
+{
+    if (!m_walkthrough || index < 0 || index >= m_walkthrough->stepCount())
+        return;
+    m_travel->stop();
+    m_step = index;
+    applyStates(index);
+    const WalkthroughStep &step = m_walkthrough->step(index);
+    m_caption->setStep(index + 1, m_walkthrough->stepCount(),
+                       QString::fromStdString(step.lessonStep->title), captionStatus(step),
+                       keyEvidence(step), QString::fromStdString(m_walkthrough->lesson().title),
+                       m_walkthrough->isRecording());
+    m_token->setLabel(tokenText(step), activeStepMissing());
+    m_token->setVisible(true);
+    if (animate) {
+        m_travel->setDuration(static_cast<int>(kTravelMs / m_speed));
+        placeToken(0.0);
+        m_travel->start();
+    } else {
+        placeToken(1.0);
+    }
+}
+
+void FlowScene::applyStates(int index)
+{
+    for (auto &[id, item] : m_components)
+        item->setState(ComponentItem::State::Idle);
+    for (auto &[key, edge] : m_edges)
+        edge->setState(EdgeItem::State::Faint);
+    // What earlier steps travelled stays drawn, so the path so far is visible.
+    for (int i = 0; i < index; ++i) {
+        const LessonStep &earlier = *m_walkthrough->step(i).lessonStep;
+        if (auto it = m_edges.find({earlier.from, earlier.to}); it != m_edges.end())
+            it->second->setState(EdgeItem::State::Visited);
+        for (const std::string &id : {earlier.component, earlier.from, earlier.to})
+            if (auto c = m_components.find(id); c != m_components.end())
+                c->second->setState(ComponentItem::State::Visited);
+    }
+    const LessonStep &current = *m_walkthrough->step(index).lessonStep;
+    const bool missing = activeStepMissing();
+    if (auto it = m_edges.find({current.from, current.to}); it != m_edges.end())
+        it->second->setState(missing ? EdgeItem::State::ActiveMissing : EdgeItem::State::Active);
+    if (auto c = m_components.find(current.component); c != m_components.end())
+        c->second->setState(missing ? ComponentItem::State::ActiveMissing
+                                    : ComponentItem::State::Active);
+}
+
+void FlowScene::placeToken(double progress)
+{
+    if (!m_walkthrough || m_step < 0)
+        return;
+    const LessonStep &current = *m_walkthrough->step(m_step).lessonStep;
+    if (auto it = m_edges.find({current.from, current.to}); it != m_edges.end()) {
+        m_token->setPos(it->second->path().pointAtPercent(progress));
+    } else if (const DiagramLayout::Box *box = m_layout.box(current.component)) {
+        // No hop: the token settles on the component's top edge.
+        m_token->setPos(box->rect.center().x(), box->rect.top() - 6 - 20 * (1 - progress));
+    }
+    // The component lights up as the token reaches it.
+    if (auto c = m_components.find(current.component); c != m_components.end())
+        c->second->setPulse(progress > 0.7 ? (progress - 0.7) / 0.3 : 0.0);
+}
+
+void FlowScene::finishAnimation()
+{
+    if (m_travel->state() == QAbstractAnimation::Running) {
+        m_travel->stop();
+        placeToken(1.0);
+        emit animationFinished();
+    }
+}
+
+bool FlowScene::isAnimating() const
+{
+    return m_travel->state() == QAbstractAnimation::Running;
+}
+
+QString FlowScene::activeComponent() const
+{
+    if (!m_walkthrough || m_step < 0)
+        return {};
+    return QString::fromStdString(m_walkthrough->step(m_step).lessonStep->component);
+}
+
+std::pair<QString, QString> FlowScene::activeEdge() const
+{
+    if (!m_walkthrough || m_step < 0)
+        return {};
+    const LessonStep &current = *m_walkthrough->step(m_step).lessonStep;
+    if (!m_edges.count({current.from, current.to}))
+        return {};
+    return {QString::fromStdString(current.from), QString::fromStdString(current.to)};
+}
+
+QString FlowScene::tokenLabel() const
+{
+    return m_token ? m_token->label() : QString();
+}
+
+bool FlowScene::activeStepMissing() const
+{
+    if (!m_walkthrough || m_step < 0)
+        return false;
+    const StepResult *result = m_walkthrough->step(m_step).result;
+    return result && result->status == StepStatus::Missing;
+}
+
+const ComponentItem *FlowScene::componentItem(const std::string &id) const
+{
+    auto it = m_components.find(id);
+    return it == m_components.end() ? nullptr : it->second;
+}
+
+} // namespace flowlab
