@@ -8,6 +8,7 @@
 // Screenshots are saved in build/test-artifacts/screenshots/.
 
 #include "app/desktop/model/Walkthrough.h"
+#include "tracer/lesson/LessonLoader.h"
 
 #include <QDir>
 #include <QFile>

@@ -206,9 +206,9 @@ void TokenItem::setLabel(const QString &label, bool missing)
     prepareGeometryChange();
     m_label = label;
     m_missing = missing;
-    const QFontMetricsF metrics(sceneFont(19, true));
-    const double width = std::min(620.0, metrics.horizontalAdvance(m_label) + 40);
-    m_pill = QRectF(-width / 2, -22, width, 44);
+    const QFontMetricsF metrics(sceneFont(18, true));
+    const double width = std::min(820.0, metrics.horizontalAdvance(m_label) + 40);
+    m_pill = QRectF(-width / 2, -20, width, 40);
     update();
 }
 
@@ -225,12 +225,12 @@ void TokenItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     QColor shadow(0, 0, 0, 60);
     painter->setPen(Qt::NoPen);
     painter->setBrush(shadow);
-    painter->drawRoundedRect(m_pill.translated(2, 3), 22, 22);
+    painter->drawRoundedRect(m_pill.translated(2, 3), 20, 20);
     painter->setBrush(colour);
     painter->setPen(QPen(colour.darker(130), 1.5));
-    painter->drawRoundedRect(m_pill, 22, 22);
+    painter->drawRoundedRect(m_pill, 20, 20);
     painter->setPen(Qt::white);
-    painter->setFont(sceneFont(19, true));
+    painter->setFont(sceneFont(18, true));
     const QFontMetricsF metrics(painter->font());
     painter->drawText(m_pill.adjusted(18, 0, -18, 0), Qt::AlignCenter,
                       metrics.elidedText(m_label, Qt::ElideMiddle, m_pill.width() - 36));

@@ -45,9 +45,9 @@ struct DiagramLayout
     static constexpr double kWidth = 1600;
     static constexpr double kBandLabelWidth = 190;
     static constexpr double kBoxWidth = 260;
-    static constexpr double kBoxHeight = 68;
+    static constexpr double kBoxHeight = 64;
     static constexpr double kBandHeight = 104;
-    static constexpr double kBandGap = 16;
+    static constexpr double kBandGap = 24;
     static constexpr double kCaptionHeight = 150;
 };
 

@@ -176,15 +176,40 @@ void FlowScene::placeToken(double progress)
     if (!m_walkthrough || m_step < 0)
         return;
     const LessonStep &current = *m_walkthrough->step(m_step).lessonStep;
+    const DiagramLayout::Box *target = m_layout.box(current.component);
     if (auto it = m_edges.find({current.from, current.to}); it != m_edges.end()) {
-        m_token->setPos(it->second->path().pointAtPercent(progress));
-    } else if (const DiagramLayout::Box *box = m_layout.box(current.component)) {
-        // No hop: the token settles on the component's top edge.
-        m_token->setPos(box->rect.center().x(), box->rect.top() - 6 - 20 * (1 - progress));
+        const QPainterPath &path = it->second->path();
+        // The label rides the edge, then parks in the gap above where it arrived, so that it
+        // never hides the component it names.
+        const DiagramLayout::Box *arrival = m_layout.box(current.to);
+        const QPointF travelling = path.pointAtPercent(std::min(progress / 0.85, 1.0));
+        if (progress < 0.85 || !arrival) {
+            m_token->setPos(travelling);
+        } else {
+            const QPointF parked = parkingSpot(*arrival);
+            const double t = (progress - 0.85) / 0.15;
+            m_token->setPos(travelling + (parked - travelling) * t);
+        }
+    } else if (target) {
+        const QPointF parked = parkingSpot(*target);
+        m_token->setPos(parked.x(), parked.y() - 24 * (1 - progress));
     }
     // The component lights up as the token reaches it.
     if (auto c = m_components.find(current.component); c != m_components.end())
         c->second->setPulse(progress > 0.7 ? (progress - 0.7) / 0.3 : 0.0);
+}
+
+QPointF FlowScene::parkingSpot(const DiagramLayout::Box &box) const
+{
+    // Centred on the box, in the gap between its band and the one above, and kept inside
+    // the scene so that a label on the right-most box is not cut off.
+    const QRectF pill = m_token->boundingRect();
+    const double half = pill.width() / 2;
+    const double x = std::clamp(box.rect.center().x(), m_layout.bounds.left() + half + 8,
+                                m_layout.bounds.right() - half - 8);
+    const double gap =
+        DiagramLayout::kBandHeight - DiagramLayout::kBoxHeight + DiagramLayout::kBandGap;
+    return QPointF(x, box.rect.top() - gap / 2);
 }
 
 void FlowScene::finishAnimation()

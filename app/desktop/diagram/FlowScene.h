@@ -57,6 +57,7 @@ private:
     void build();
     void applyStates(int index);
     void placeToken(double progress);
+    QPointF parkingSpot(const DiagramLayout::Box &box) const;
 
     const Walkthrough *m_walkthrough = nullptr;
     DiagramLayout m_layout;
