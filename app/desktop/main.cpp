@@ -1,26 +1,187 @@
 // flowlab: the desktop app. It runs as the user and talks to flowlabd over its socket.
+//
+// Besides the window, a few options make it scriptable for handouts and CI:
+//   flowlab --open BUNDLE [--step N] [--screenshot FILE]
+//   flowlab --open BUNDLE --export-slides DIR
+//   flowlab --run LESSON --quit-when-done [--screenshot FILE]
 
 #include "app/desktop/MainWindow.h"
+#include "app/desktop/diagram/FlowScene.h"
+#include "app/desktop/export/DiagramExport.h"
 #include "engine/base/LabPaths.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+constexpr const char *kDescription =
+    R"(Flowlab: a step-through tracer of container and request flows.
+
+The app runs as your user and talks to flowlabd (root) over its socket; your user must be
+in group flowlab. Without options it opens the lesson library.
+
+Keys in a walkthrough: Space play/pause, Left/Right previous/next step, Home/End first/last
+step, Ctrl+G jump to a step, Q quiz, F5 presenter mode, F1 all shortcuts.
+
+Scripting (works without a display; the exit status is 0 on success):
+  flowlab --open BUNDLE --step 8 --screenshot step8.png
+  flowlab --open BUNDLE --export-slides handout/
+  flowlab --run lessons/docker-run.json --quit-when-done
+    (exit status 1 when a step was not observed, 2 on an error))";
+
+// Scripted runs need no display: choose the offscreen platform before Qt starts, unless the
+// user chose one.
+void preferOffscreenWhenScripted(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        return;
+    const bool display =
+        qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+    bool scripted = false;
+    for (int i = 1; i < argc; ++i)
+        for (const char *flag : {"--screenshot", "--export-slides", "--quit-when-done"})
+            if (std::strncmp(argv[i], flag, std::strlen(flag)) == 0)
+                scripted = true;
+    if (scripted && !display)
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+}
+
+int fail(const QString &message, int status = 2)
+{
+    std::fprintf(stderr, "flowlab: %s\n", qPrintable(message));
+    return status;
+}
+
+bool saveScreenshot(flowlab::MainWindow &window, const QString &path)
+{
+    window.scene()->finishAnimation();
+    QCoreApplication::processEvents();
+    if (!window.grab().save(path)) {
+        fail(path + ": cannot write the screenshot there");
+        return false;
+    }
+    std::printf("screenshot: %s\n", qPrintable(path));
+    return true;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
+    preferOffscreenWhenScripted(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("flowlab");
     QApplication::setApplicationVersion(FLOWLAB_VERSION);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Flowlab: a step-through tracer of container and request flows.\n"
-        "The app runs as your user and talks to flowlabd (root) over its socket.");
+    parser.setApplicationDescription(kDescription);
     parser.addHelpOption();
     parser.addVersionOption();
+    const QCommandLineOption open("open", "Open a recorded bundle (a directory with trace.json).",
+                                  "BUNDLE");
+    const QCommandLineOption lesson("lesson", "Walk through a lesson file without running it.",
+                                    "LESSON");
+    const QCommandLineOption run("run", "Run a lesson for real in the lab, through flowlabd.",
+                                 "LESSON");
+    const QCommandLineOption step("step", "Show step N (1-based) of the opened bundle or lesson.",
+                                  "N");
+    const QCommandLineOption screenshot(
+        "screenshot", "Save the window as a PNG, then quit (after --run: when the run ends).",
+        "FILE");
+    const QCommandLineOption slides(
+        "export-slides", "Export every step as slides (PNG, SVG, index.html) into DIR, then quit.",
+        "DIR");
+    const QCommandLineOption quitWhenDone("quit-when-done",
+                                          "With --run: quit when the run ends, with its status.");
+    const QCommandLineOption theme("theme", "light (default) or dark.", "NAME", "light");
+    const QCommandLineOption presenter("presenter", "Presenter mode: large type, high contrast.");
+    const QCommandLineOption size("size", "Window size, e.g. 1920x1080 (useful for screenshots).",
+                                  "WxH");
+    const QCommandLineOption socket("socket", "flowlabd's socket (default: the lab's).", "PATH");
+    parser.addOptions({open, lesson, run, step, screenshot, slides, quitWhenDone, theme, presenter,
+                       size, socket});
     parser.process(app);
 
-    flowlab::MainWindow window(flowlab::LabPaths::fromEnvironment().daemonSocket());
+    if (parser.isSet(open) + parser.isSet(lesson) + parser.isSet(run) > 1)
+        return fail("use one of --open, --lesson and --run");
+    if (parser.isSet(slides) && !parser.isSet(open) && !parser.isSet(lesson))
+        return fail("--export-slides needs --open BUNDLE or --lesson LESSON");
+    if (parser.isSet(theme) && parser.value(theme) != "light" && parser.value(theme) != "dark")
+        return fail("--theme: unknown theme \"" + parser.value(theme) + "\" (light or dark)");
+
+    const std::string socketPath = parser.isSet(socket)
+                                       ? parser.value(socket).toStdString()
+                                       : flowlab::LabPaths::fromEnvironment().daemonSocket();
+    flowlab::MainWindow window(socketPath);
+    window.setScheme(parser.value(theme) == "dark" ? flowlab::Theme::Scheme::Dark
+                                                   : flowlab::Theme::Scheme::Light);
+    if (parser.isSet(presenter))
+        window.setPresenterMode(true);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split('x');
+        bool okW = false, okH = false;
+        const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
+        if (wh.size() != 2 || !okW || !okH || w < 320 || h < 240)
+            return fail("--size: expected WIDTHxHEIGHT, e.g. 1920x1080, not \"" +
+                        parser.value(size) + "\"");
+        window.resize(w, h);
+    }
+
+    if (parser.isSet(open) || parser.isSet(lesson)) {
+        const flowlab::Status opened = parser.isSet(open)
+                                           ? window.openBundle(parser.value(open))
+                                           : window.explainLesson(parser.value(lesson));
+        if (!opened)
+            return fail(QString::fromStdString(opened.error().message()));
+    }
+    if (parser.isSet(step)) {
+        bool ok = false;
+        const int n = parser.value(step).toInt(&ok);
+        const int total = window.walkthrough() ? window.walkthrough()->stepCount() : 0;
+        if (!window.walkthrough())
+            return fail("--step needs --open BUNDLE or --lesson LESSON");
+        if (!ok || n < 1 || n > total)
+            return fail(QString("--step %1: the lesson has steps 1 to %2")
+                            .arg(parser.value(step))
+                            .arg(total));
+        window.showStep(n - 1);
+    }
+
+    if (parser.isSet(slides)) {
+        const QString dir = parser.value(slides);
+        auto exported = flowlab::exportSlides(*window.walkthrough(), dir, [](const std::string &l) {
+            std::printf("  · %s\n", l.c_str());
+        });
+        if (!exported)
+            return fail(QString::fromStdString(exported.error().message()));
+        std::printf("%d slides in %s/index.html\n", *exported, qPrintable(dir));
+        return 0;
+    }
+
     window.show();
+    if (parser.isSet(screenshot) && !parser.isSet(run)) {
+        // One turn of the event loop so the docks and the diagram have their sizes.
+        QTimer::singleShot(0, &window, [&] {
+            QCoreApplication::exit(saveScreenshot(window, parser.value(screenshot)) ? 0 : 2);
+        });
+    }
+    if (parser.isSet(run)) {
+        QObject::connect(&window, &flowlab::MainWindow::liveRunFinished, &app,
+                         [&](int status, const QString &message) {
+                             std::printf("%s\n", qPrintable(message));
+                             std::fflush(stdout);
+                             if (!parser.isSet(quitWhenDone) && !parser.isSet(screenshot))
+                                 return;
+                             if (parser.isSet(screenshot) &&
+                                 !saveScreenshot(window, parser.value(screenshot)))
+                                 return QCoreApplication::exit(2);
+                             QCoreApplication::exit(status);
+                         });
+        QTimer::singleShot(0, &window, [&] { window.runLessonLive(parser.value(run)); });
+    }
     return app.exec();
 }

@@ -1,17 +1,25 @@
 // The desktop window, offscreen: it says clearly when flowlabd is absent, and shows the lab's
 // phase and the evidence a (fake) daemon reports.
 
+#include "GuiTestSupport.h"
 #include "app/desktop/MainWindow.h"
+#include "app/desktop/diagram/FlowScene.h"
+#include "app/desktop/inspector/EvidenceInspector.h"
+#include "app/desktop/transport/StepPlayer.h"
+#include "app/desktop/transport/TransportBar.h"
 #include "engine/daemon/DaemonServer.h"
 
 #include <QApplication>
+#include <QImage>
 #include <QLabel>
+#include <QProcess>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
 using namespace flowlab;
+using namespace flowlab::test;
 
 class TestMainWindow : public QObject
 {
@@ -85,6 +93,152 @@ private slots:
             Qt::BlockingQueuedConnection);
         serverThread.quit();
         serverThread.wait();
+    }
+
+    void stepsThroughARecordingWithTheKeyboard()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.activateWindow();
+        QVERIFY(window.openBundle(recordedBundleDir()).ok());
+        QVERIFY(window.currentPage() == MainWindow::Page::Walkthrough);
+        QVERIFY(window.windowTitle().contains("recording"));
+        const Walkthrough &walkthrough = *window.walkthrough();
+        QCOMPARE(window.player()->currentStep(), 0);
+        QCOMPARE(window.transport()->stepText(), QString("Step 1 of 10"));
+
+        for (int i = 1; i < walkthrough.stepCount(); ++i) {
+            QTest::keyClick(&window, Qt::Key_Right);
+            QCOMPARE(window.player()->currentStep(), i);
+            window.scene()->finishAnimation();
+            const LessonStep &step = *walkthrough.step(i).lessonStep;
+            QCOMPARE(window.scene()->activeComponent(), QString::fromStdString(step.component));
+            QCOMPARE(window.scene()->activeEdge(), std::make_pair(QString::fromStdString(step.from),
+                                                                  QString::fromStdString(step.to)));
+            QCOMPARE(window.transport()->stepText(), QString("Step %1 of 10").arg(i + 1));
+            QTest::qWait(30);
+            saveScreenshot(&window, QString("walkthrough-step-%1").arg(i + 1, 2, 10, QChar('0')));
+        }
+        // What the inspector shows follows the step: the runc step opens on its syscalls.
+        window.showStep(7);
+        QVERIFY(window.inspector()->currentTab() == EvidenceInspector::Tab::Syscalls);
+        window.showStep(1);
+        QVERIFY(window.inspector()->currentTab() == EvidenceInspector::Tab::Api);
+
+        QTest::keyClick(&window, Qt::Key_End);
+        QCOMPARE(window.player()->currentStep(), 9);
+        QTest::keyClick(&window, Qt::Key_Home);
+        QCOMPARE(window.player()->currentStep(), 0);
+        QTest::keyClick(&window, Qt::Key_Left); // already first: stays
+        QCOMPARE(window.player()->currentStep(), 0);
+        QTest::keyClick(&window, Qt::Key_PageDown); // a presenter's clicker
+        QCOMPARE(window.player()->currentStep(), 1);
+        QTest::keyClick(&window, Qt::Key_Space);
+        QVERIFY(window.player()->isPlaying());
+        QTest::keyClick(&window, Qt::Key_Space);
+        QVERIFY(!window.player()->isPlaying());
+
+        // Q opens the quiz; Esc comes back to the walkthrough.
+        QTest::keyClick(&window, Qt::Key_Q);
+        QVERIFY(window.currentPage() == MainWindow::Page::Quiz);
+        QTest::keyClick(&window, Qt::Key_Escape);
+        QVERIFY(window.currentPage() == MainWindow::Page::Walkthrough);
+    }
+
+    void playingAdvancesOnItsOwn()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        window.show();
+        QVERIFY(window.openBundle(recordedBundleDir()).ok());
+        window.player()->setSpeed(8.0);
+        window.player()->play();
+        QTRY_VERIFY_WITH_TIMEOUT(window.player()->currentStep() >= 2, 10000);
+        window.player()->pause();
+    }
+
+    void presenterModeAndDarkTheme()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(window.openBundle(recordedBundleDir()).ok());
+        window.showStep(9);
+        const double normal = QApplication::font().pointSizeF();
+        window.setPresenterMode(true);
+        QVERIFY(QApplication::font().pointSizeF() > normal * 1.4);
+        QVERIFY(currentTheme().presenter);
+        saveScreenshot(&window, "walkthrough-presenter");
+        window.setScheme(Theme::Scheme::Dark);
+        QVERIFY(currentTheme().scheme == Theme::Scheme::Dark);
+        QVERIFY(currentTheme().presenter);
+        saveScreenshot(&window, "walkthrough-presenter-dark");
+        window.setPresenterMode(false);
+        window.setScheme(Theme::Scheme::Light);
+        QCOMPARE(QApplication::font().pointSizeF(), normal);
+    }
+
+    void explainingALessonObservesNothing()
+    {
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        QVERIFY(window.explainLesson(FLOWLAB_SOURCE_DIR "/lessons/docker-run.json").ok());
+        QCOMPARE(window.walkthrough()->stepCount(), 10);
+        QCOMPARE(window.walkthrough()->observedCount(), 0);
+        QVERIFY(!window.scene()->activeStepMissing()); // explained, not missing
+        const Status bad = window.explainLesson(dir.filePath("nope.json"));
+        QVERIFY(!bad);
+        QVERIFY(bad.error().message().find("nope.json") != std::string::npos);
+    }
+
+    void commandLineScreenshotAndSlides()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir out;
+        const QString app = QStringLiteral(FLOWLAB_BIN_DIR "/flowlab");
+        QProcess shot;
+        shot.start(app, {"--open", recordedBundleDir(), "--step", "8", "--size", "1280x800",
+                         "--screenshot", out.filePath("step8.png")});
+        QVERIFY(shot.waitForFinished(30000));
+        QVERIFY2(shot.exitCode() == 0, shot.readAllStandardError().constData());
+        QImage image(out.filePath("step8.png"));
+        QCOMPARE(image.size(), QSize(1280, 800));
+
+        QProcess slides;
+        slides.start(app, {"--open", recordedBundleDir(), "--export-slides", out.filePath("deck")});
+        QVERIFY(slides.waitForFinished(60000));
+        QVERIFY2(slides.exitCode() == 0, slides.readAllStandardError().constData());
+        for (int i = 1; i <= 10; ++i) {
+            QVERIFY(
+                QFile::exists(out.filePath(QString("deck/step-%1.png").arg(i, 2, 10, QChar('0')))));
+            QVERIFY(QFileInfo(out.filePath(QString("deck/step-%1.svg").arg(i, 2, 10, QChar('0'))))
+                        .size() > 1000);
+        }
+        QFile index(out.filePath("deck/index.html"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(index.readAll());
+        QVERIFY(html.contains("runc builds the container"));
+        QVERIFY(html.contains("observed: runc: unshare(CLONE_NEWNS"));
+
+        // Bad input: a directory that is not a bundle, and a step that does not exist.
+        QProcess notABundle;
+        notABundle.start(app, {"--open", out.path(), "--screenshot", out.filePath("x.png")});
+        QVERIFY(notABundle.waitForFinished(30000));
+        QCOMPARE(notABundle.exitCode(), 2);
+        QVERIFY(notABundle.readAllStandardError().contains("no trace.json"));
+        QProcess badStep;
+        badStep.start(app, {"--open", recordedBundleDir(), "--step", "11", "--screenshot",
+                            out.filePath("x.png")});
+        QVERIFY(badStep.waitForFinished(30000));
+        QCOMPARE(badStep.exitCode(), 2);
+        QVERIFY(badStep.readAllStandardError().contains("the lesson has steps 1 to 10"));
     }
 };
 

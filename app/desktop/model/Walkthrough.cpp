@@ -20,6 +20,26 @@ Result<Walkthrough> Walkthrough::open(const std::string &bundleDir)
     return fromBundle(std::move(bundle).value(), bundleDir);
 }
 
+Result<Walkthrough> Walkthrough::fromLessonFile(const std::string &lessonPath)
+{
+    auto lesson = loadLesson(lessonPath);
+    if (!lesson)
+        return lesson.error();
+    TraceBundle bundle;
+    bundle.lesson = lesson->source;
+    bundle.run = {{"lesson", lesson->id}, {"explained_only", true}};
+    for (const LessonStep &step : lesson->steps) {
+        StepResult result;
+        result.stepId = step.id;
+        result.status = StepStatus::Explained;
+        bundle.steps.push_back(std::move(result));
+    }
+    auto walkthrough = fromBundle(std::move(bundle));
+    if (walkthrough)
+        walkthrough->m_recording = false;
+    return walkthrough;
+}
+
 Result<Walkthrough> Walkthrough::fromBundle(TraceBundle bundle, std::string bundleDir)
 {
     Walkthrough walkthrough;

@@ -36,6 +36,8 @@ class Walkthrough
 public:
     // Reads DIR/trace.json (and the lesson it embeds). Errors name the file.
     static Result<Walkthrough> open(const std::string &bundleDir);
+    // A lesson walked through without running it: every step is "explained", none observed.
+    static Result<Walkthrough> fromLessonFile(const std::string &lessonPath);
     // From a bundle already in memory (tests, the live session, the benchmark generator).
     static Result<Walkthrough> fromBundle(TraceBundle bundle, std::string bundleDir = {});
 
