@@ -27,6 +27,7 @@
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <limits>
 
@@ -157,6 +158,12 @@ MainWindow::MainWindow(std::string socketPath, QWidget *parent)
     showPage(Page::Library);
     updateTitle();
     resize(1500, 950);
+    // The diagram is what the class watches: it gets most of the window, the timeline a strip
+    // under it and the inspector a column beside it (both can be dragged wider).
+    QTimer::singleShot(0, this, [this] {
+        resizeDocks({m_timelineDock}, {height() / 4}, Qt::Vertical);
+        resizeDocks({m_inspectorDock}, {width() * 3 / 10}, Qt::Horizontal);
+    });
 }
 
 MainWindow::~MainWindow()

@@ -52,10 +52,12 @@ private slots:
             nlohmann::json events = nlohmann::json::array();
             if (params.value("since", 0) == 0) {
                 events.push_back({{"seq", 1},
+                                  {"ts_ns", 1000},
                                   {"kind", "command"},
                                   {"source", {{"component", "docker-cli"}}},
                                   {"summary", "docker run -d -p 8080:80 nginx"}});
                 events.push_back({{"seq", 2},
+                                  {"ts_ns", 2000},
                                   {"kind", "api"},
                                   {"source", {{"component", "dockerd"}}},
                                   {"summary", "POST /containers/create → 201 Created"}});

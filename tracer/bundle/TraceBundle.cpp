@@ -1,9 +1,9 @@
 #include "tracer/bundle/TraceBundle.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace flowlab {
 
@@ -43,19 +43,27 @@ Status TraceBundle::writeTraceJson(const std::string &path) const
 
 Result<TraceBundle> TraceBundle::readTraceJson(const std::string &path)
 {
-    std::ifstream in(path);
+    // Long recordings are tens of megabytes: read the file once into one string, parse it, and
+    // let go of the text before building the events.
+    std::ifstream in(path, std::ios::binary);
     if (!in)
         return Error::fromErrno("opening trace " + path);
-    std::stringstream text;
-    text << in.rdbuf();
+    std::string text;
+    in.seekg(0, std::ios::end);
+    text.resize(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
+    in.seekg(0);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!in)
+        return Error::fromErrno("reading trace " + path);
     nlohmann::json document;
     try {
-        document = nlohmann::json::parse(text.str());
+        document = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error &e) {
         // A truncated file is the common case: say so rather than only "syntax error".
         return Error(path + ": not a complete trace (byte " + std::to_string(e.byte) + " of " +
-                     std::to_string(text.str().size()) + "; truncated or corrupt): " + e.what());
+                     std::to_string(text.size()) + "; truncated or corrupt): " + e.what());
     }
+    std::string().swap(text);
     try {
         const int version = document.at("flowlab_trace").get<int>();
         if (version != kTraceFormatVersion)
@@ -65,8 +73,13 @@ Result<TraceBundle> TraceBundle::readTraceJson(const std::string &path)
         TraceBundle bundle;
         bundle.run = document.value("run", nlohmann::json::object());
         bundle.lesson = document.value("lesson", nlohmann::json::object());
-        bundle.events = document.at("events").get<std::vector<Event>>();
         bundle.steps = document.at("steps").get<std::vector<StepResult>>();
+        // Events take their attributes out of the document instead of copying them, so the
+        // largest part of a trace is held once, not twice.
+        nlohmann::json &events = document.at("events");
+        bundle.events.reserve(events.size());
+        for (nlohmann::json &event : events)
+            bundle.events.push_back(eventFromJson(std::move(event)));
         return bundle;
     } catch (const std::exception &e) {
         return Error(path + ": " + e.what());

@@ -88,6 +88,18 @@ void from_json(const nlohmann::json &j, Event &event)
     event.links = j.value("links", std::vector<std::uint64_t>{});
 }
 
+Event eventFromJson(nlohmann::json &&j)
+{
+    nlohmann::json attributes = nlohmann::json::object();
+    if (auto it = j.find("attrs"); it != j.end()) {
+        attributes = std::move(*it);
+        j.erase(it);
+    }
+    Event event = j.get<Event>();
+    event.attributes = std::move(attributes);
+    return event;
+}
+
 std::int64_t monotonicNowNs()
 {
     timespec ts{};

@@ -60,6 +60,8 @@ void to_json(nlohmann::json &j, const EventSource &source);
 void from_json(const nlohmann::json &j, EventSource &source);
 void to_json(nlohmann::json &j, const Event &event);
 void from_json(const nlohmann::json &j, Event &event);
+// As from_json, but takes the attributes out of `j` instead of copying them (large traces).
+Event eventFromJson(nlohmann::json &&j);
 
 std::int64_t monotonicNowNs();
 
