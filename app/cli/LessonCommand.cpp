@@ -5,6 +5,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <cstdlib>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <fstream>
 #include <sstream>
 
@@ -50,6 +53,24 @@ Result<std::string> readFile(const std::string &path)
 }
 
 // Copies the bundle from the daemon's run directory (readable by root and group flowlab).
+// Under sudo the bundle belongs to the user who asked for it, so that the desktop app, which
+// runs as that user, can open it.
+void giveToSudoUser(const std::string &dir)
+{
+    const char *uid = std::getenv("SUDO_UID");
+    const char *gid = std::getenv("SUDO_GID");
+    if (::geteuid() != 0 || !uid || !gid)
+        return;
+    const uid_t owner = static_cast<uid_t>(std::strtoul(uid, nullptr, 10));
+    const gid_t group = static_cast<gid_t>(std::strtoul(gid, nullptr, 10));
+    std::error_code ec;
+    (void)::chown(dir.c_str(), owner, group);
+    for (const auto &file : fs::directory_iterator(dir, ec)) {
+        (void)::chown(file.path().c_str(), owner, group);
+        ::chmod(file.path().c_str(), 0644);
+    }
+}
+
 Status copyBundle(const std::string &from, const std::string &to)
 {
     std::error_code ec;
@@ -64,6 +85,7 @@ Status copyBundle(const std::string &from, const std::string &to)
     }
     if (ec)
         return Error("reading " + from + ": " + ec.message());
+    giveToSudoUser(to);
     return success();
 }
 

@@ -8,10 +8,12 @@
 #include "app/desktop/MainWindow.h"
 #include "app/desktop/diagram/FlowScene.h"
 #include "app/desktop/export/DiagramExport.h"
+#include "app/desktop/model/Walkthrough.h"
 #include "engine/base/LabPaths.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QTimer>
 #include <cstdio>
 #include <cstring>
@@ -27,30 +29,72 @@ in group flowlab. Without options it opens the lesson library.
 Keys in a walkthrough: Space play/pause, Left/Right previous/next step, Home/End first/last
 step, Ctrl+G jump to a step, Q quiz, F5 presenter mode, F1 all shortcuts.
 
+Without a display (DISPLAY and WAYLAND_DISPLAY unset), --open and --run tell the
+walkthrough as text and write its slides next to the bundle.
+
 Scripting (works without a display; the exit status is 0 on success):
   flowlab --open BUNDLE --step 8 --screenshot step8.png
   flowlab --open BUNDLE --export-slides handout/
   flowlab --run lessons/docker-run.json --quit-when-done
     (exit status 1 when a step was not observed, 2 on an error))";
 
+int fail(const QString &message, int status = 2);
+
 // Scripted runs need no display: choose the offscreen platform before Qt starts, unless the
-// user chose one.
-void preferOffscreenWhenScripted(int argc, char **argv)
+// user chose one. Returns true when there is no display at all and the user did not script
+// the run: then the walkthrough is told as text (and written as slides) instead.
+bool preferOffscreen(int argc, char **argv)
 {
     if (qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
-        return;
+        return false;
     const bool display =
         qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
-    bool scripted = false;
+    if (display)
+        return false;
+    qputenv("QT_QPA_PLATFORM", "offscreen");
     for (int i = 1; i < argc; ++i)
-        for (const char *flag : {"--screenshot", "--export-slides", "--quit-when-done"})
+        for (const char *flag : {"--screenshot", "--export-slides", "--help", "-h", "--version"})
             if (std::strncmp(argv[i], flag, std::strlen(flag)) == 0)
-                scripted = true;
-    if (scripted && !display)
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+                return false;
+    return true;
 }
 
-int fail(const QString &message, int status = 2)
+// The walkthrough without a screen: every step with its hop, its status and its evidence.
+int tellWalkthrough(const flowlab::Walkthrough &walkthrough, const QString &slidesDir)
+{
+    const flowlab::Lesson &lesson = walkthrough.lesson();
+    std::printf("%s: %d of %d steps observed%s\n\n", lesson.title.c_str(),
+                walkthrough.observedCount(), walkthrough.stepCount(),
+                walkthrough.isRecording() ? " (recording)" : "");
+    for (int i = 0; i < walkthrough.stepCount(); ++i) {
+        const flowlab::WalkthroughStep &step = walkthrough.step(i);
+        const char *status = step.observed() ? "observed"
+                             : step.result && step.result->status == flowlab::StepStatus::Missing
+                                 ? "NOT OBSERVED"
+                                 : "explained";
+        std::printf("%2d/%d  %s  [%s]\n", i + 1, walkthrough.stepCount(),
+                    step.lessonStep->title.c_str(), status);
+        std::printf("       %s → %s: %s\n", step.lessonStep->from.c_str(),
+                    step.lessonStep->to.c_str(), step.lessonStep->label.c_str());
+        for (const flowlab::StepEvidence &evidence : step.evidence) {
+            std::printf("       evidence (%s): %s\n", evidence.role.c_str(),
+                        evidence.event->summary.substr(0, 160).c_str());
+            break; // the first is the key; the rest are in the bundle
+        }
+        if (step.result)
+            for (const std::string &missing : step.result->missing)
+                std::printf("       not seen: %s\n", missing.c_str());
+    }
+    auto slides = flowlab::exportSlides(walkthrough, slidesDir);
+    if (!slides)
+        return fail(QString::fromStdString(slides.error().message()));
+    std::printf("\nNo display here, so the walkthrough was told as text. Slides of every step: "
+                "%s/index.html\nOn a desktop, `flowlab --open BUNDLE` steps through it.\n",
+                qPrintable(slidesDir));
+    return walkthrough.observedCount() == walkthrough.stepCount() ? 0 : 1;
+}
+
+int fail(const QString &message, int status)
 {
     std::fprintf(stderr, "flowlab: %s\n", qPrintable(message));
     return status;
@@ -72,7 +116,7 @@ bool saveScreenshot(flowlab::MainWindow &window, const QString &path)
 
 int main(int argc, char **argv)
 {
-    preferOffscreenWhenScripted(argc, argv);
+    const bool headless = preferOffscreen(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("flowlab");
     QApplication::setApplicationVersion(FLOWLAB_VERSION);
@@ -162,6 +206,19 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (headless && window.walkthrough() && !parser.isSet(run)) {
+        const QString bundleDir = QString::fromStdString(window.walkthrough()->bundleDir());
+        return tellWalkthrough(*window.walkthrough(), (bundleDir.isEmpty() ? QStringLiteral(".")
+                                                                            : bundleDir) +
+                                                          "/slides");
+    }
+    if (headless && !parser.isSet(run)) {
+        std::fprintf(stderr, "flowlab: no display (DISPLAY and WAYLAND_DISPLAY are unset). "
+                             "Open a bundle to have it told as text (--open BUNDLE), or see "
+                             "--help for scripting.\n");
+        return 2;
+    }
+
     window.show();
     if (parser.isSet(screenshot) && !parser.isSet(run)) {
         // One turn of the event loop so the docks and the diagram have their sizes.
@@ -174,6 +231,12 @@ int main(int argc, char **argv)
                          [&](int status, const QString &message) {
                              std::printf("%s\n", qPrintable(message));
                              std::fflush(stdout);
+                             if (headless && window.walkthrough())
+                                 return QCoreApplication::exit(tellWalkthrough(
+                                     *window.walkthrough(),
+                                     QDir::currentPath() + "/flowlab-slides-" +
+                                         QString::fromStdString(
+                                             window.walkthrough()->lesson().id)));
                              if (!parser.isSet(quitWhenDone) && !parser.isSet(screenshot))
                                  return;
                              if (parser.isSet(screenshot) &&
