@@ -1,7 +1,7 @@
 // flowlab-cli docker -- ARGS...   and   flowlab-cli events
 
 #include "app/cli/CliSupport.h"
-#include "engine/sys/Command.h"
+#include "engine/docker/PrivateDockerEngine.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -38,24 +38,13 @@ responses seen by the tap.
   --json        One JSON object per line (the trace model's event format).
 )";
 
-std::string dockerClient()
-{
-    if (const char *explicitClient = std::getenv("FLOWLAB_DOCKER_CLI");
-        explicitClient && *explicitClient)
-        return explicitClient;
-    // Debian's client matches the private dockerd's API version.
-    if (::access("/usr/bin/docker", X_OK) == 0)
-        return "/usr/bin/docker";
-    return findProgram("docker");
-}
-
 } // namespace
 
 int runDockerThroughTap(CliContext &context, const Args &dockerArgs, std::uint64_t *firstSeq)
 {
-    const std::string client = dockerClient();
-    if (client.empty())
-        return fail("the docker CLI is not installed (Debian package docker.io)"), -1;
+    const Result<std::string> client = PrivateDockerEngine::clientProgram();
+    if (!client)
+        return fail(client.error().message()), -1;
     auto daemon = connectDaemon(context);
     if (!daemon)
         return fail(daemon.error().message()), -1;
@@ -76,12 +65,12 @@ int runDockerThroughTap(CliContext &context, const Args &dockerArgs, std::uint64
         ::unsetenv("DOCKER_TLS_VERIFY");
         ::unsetenv("DOCKER_CERT_PATH");
         ::setenv("DOCKER_HOST", dockerHost.c_str(), 1);
-        std::vector<char *> argv{const_cast<char *>(client.c_str())};
+        std::vector<char *> argv{const_cast<char *>(client->c_str())};
         for (const auto &arg : dockerArgs)
             argv.push_back(const_cast<char *>(arg.c_str()));
         argv.push_back(nullptr);
-        ::execve(client.c_str(), argv.data(), environ);
-        std::fprintf(stderr, "flowlab-cli: exec %s: %s\n", client.c_str(), std::strerror(errno));
+        ::execve(client->c_str(), argv.data(), environ);
+        std::fprintf(stderr, "flowlab-cli: exec %s: %s\n", client->c_str(), std::strerror(errno));
         ::_exit(127);
     }
     int status = 0;

@@ -3,8 +3,11 @@
 #include "engine/lab/LabService.h"
 #include "engine/lab/LabTopology.h"
 #include "engine/net/HttpClient.h"
+#include "engine/sys/Command.h"
 #include "engine/sys/NetnsThread.h"
+#include "engine/sys/StracedProcessLauncher.h"
 #include "engine/sys/TracedProcessLauncher.h"
+#include "tracer/syscalls/SyscallTable.h"
 #include "tracer/syscalls/SyscallTracer.h"
 #include "tracer/taps/GrpcTap.h"
 #include "tracer/taps/HttpTap.h"
@@ -26,21 +29,29 @@ constexpr const char *kSocketGroup = "flowlab";
 
 namespace {
 
-std::unique_ptr<ProcessLauncher> makeLauncher(SyscallTracer *tracer)
+const std::set<std::string> kEnginePrograms = {"containerd", "dockerd"};
+
+std::unique_ptr<ProcessLauncher> makeLauncher(EngineTracing tracing, SyscallTracer *tracer)
 {
-    if (!tracer)
-        return std::make_unique<LinuxProcessLauncher>();
-    return std::make_unique<TracedProcessLauncher>(*tracer,
-                                                   std::set<std::string>{"containerd", "dockerd"});
+    if (tracing == EngineTracing::SyscallTracer && tracer)
+        return std::make_unique<TracedProcessLauncher>(*tracer, kEnginePrograms);
+    if (tracing == EngineTracing::Strace)
+        return std::make_unique<StracedProcessLauncher>(
+            std::make_unique<LinuxProcessLauncher>(), kEnginePrograms,
+            StraceOptions{.program = findProgram("strace"), .syscalls = tracedSyscallNames()});
+    return std::make_unique<LinuxProcessLauncher>();
 }
 
 } // namespace
 
-EngineApi::EngineApi(LabPaths paths, DaemonServer &server, bool traceSyscalls, QObject *parent)
+EngineApi::EngineApi(LabPaths paths, DaemonServer &server, EngineTracing engineTracing,
+                     QObject *parent)
     : QObject(parent)
     , m_paths(paths)
-    , m_tracer(traceSyscalls ? std::make_unique<SyscallTracer>(m_events) : nullptr)
-    , m_launcher(makeLauncher(m_tracer.get()))
+    , m_tracer(engineTracing == EngineTracing::SyscallTracer
+                   ? std::make_unique<SyscallTracer>(m_events)
+                   : nullptr)
+    , m_launcher(makeLauncher(engineTracing, m_tracer.get()))
     , m_lab(paths, m_network, *m_launcher)
 {
     registerHandlers(server);
@@ -248,6 +259,20 @@ void EngineApi::registerHandlers(DaemonServer &server)
         nlohmann::json status = m_lab.status();
         status["docker_tap"] = m_tap ? m_paths.dockerTapSocket() : "";
         status["events"] = m_events.size();
+        if (m_tracer) {
+            // Since the daemon started; the overhead benchmark reads them before and after.
+            const TracerStats stats = m_tracer->stats();
+            status["syscall_tracer"] = {{"stops", stats.stops},
+                                        {"seccomp_stops", stats.seccompStops},
+                                        {"syscall_exit_stops", stats.syscallExitStops},
+                                        {"ptrace_event_stops", stats.eventStops},
+                                        {"signal_stops", stats.signalStops},
+                                        {"group_stops", stats.groupStops},
+                                        {"ignored_syscalls", stats.ignoredSyscalls},
+                                        {"syscall_events", stats.syscallEvents},
+                                        {"process_events", stats.processEvents},
+                                        {"time_in_stops_ns", stats.timeInStopsNs}};
+        }
         reply.result(status);
     });
 

@@ -22,12 +22,19 @@ class HttpTap;
 class GrpcTap;
 class SyscallTracer;
 
+// How flowlabd launches containerd and dockerd.
+enum class EngineTracing {
+    SyscallTracer, // under Flowlab's syscall tracer (the default)
+    None,          // untraced: the overhead benchmark's baseline; lessons miss syscall steps
+    Strace,        // under strace with the tracer's syscall set: the benchmark's comparison
+};
+
 class EngineApi : public QObject
 {
     Q_OBJECT
 public:
-    // With `traceSyscalls`, containerd and dockerd run under the syscall tracer.
-    EngineApi(LabPaths paths, DaemonServer &server, bool traceSyscalls = true,
+    EngineApi(LabPaths paths, DaemonServer &server,
+              EngineTracing engineTracing = EngineTracing::SyscallTracer,
               QObject *parent = nullptr);
     ~EngineApi() override;
 

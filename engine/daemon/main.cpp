@@ -8,6 +8,7 @@
 #include "engine/daemon/DaemonServer.h"
 #include "engine/daemon/EngineApi.h"
 #include "engine/lab/LabService.h"
+#include "engine/sys/Command.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -60,10 +61,43 @@ int main(int argc, char **argv)
         "no-syscall-trace",
         "Run containerd and dockerd without the syscall tracer (for overhead benchmarks; "
         "lessons then miss their syscall steps).");
+    QCommandLineOption engineWrapper(
+        "engine-wrapper",
+        "Run containerd and dockerd under PROGRAM instead of the syscall tracer. Only 'strace' "
+        "is known: `strace -f --seccomp-bpf` trapping the tracer's own syscall set (see "
+        "`flowlab-trace-run --list-syscalls`), its output in /run/flowlab/logs/*.strace. For "
+        "the overhead benchmark; lessons then miss their syscall steps.",
+        "PROGRAM");
     parser.addOption(exitWhenDown);
     parser.addOption(verbose);
     parser.addOption(noSyscallTrace);
+    parser.addOption(engineWrapper);
     parser.process(app);
+
+    EngineTracing engineTracing = EngineTracing::SyscallTracer;
+    if (parser.isSet(engineWrapper)) {
+        const QString wrapper = parser.value(engineWrapper);
+        if (wrapper != "strace") {
+            std::fprintf(stderr,
+                         "flowlabd: --engine-wrapper: unknown wrapper \"%s\" (expected "
+                         "strace)\n",
+                         qPrintable(wrapper));
+            return 2;
+        }
+        if (parser.isSet(noSyscallTrace)) {
+            std::fprintf(stderr, "flowlabd: --engine-wrapper and --no-syscall-trace exclude each "
+                                 "other\n");
+            return 2;
+        }
+        if (findProgram("strace").empty()) {
+            std::fprintf(stderr, "flowlabd: --engine-wrapper=strace: strace is not installed "
+                                 "(Debian package strace)\n");
+            return 1;
+        }
+        engineTracing = EngineTracing::Strace;
+    } else if (parser.isSet(noSyscallTrace)) {
+        engineTracing = EngineTracing::None;
+    }
 
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e flowlabd %l: %v");
     if (parser.isSet(verbose))
@@ -88,7 +122,7 @@ int main(int argc, char **argv)
     }
 
     DaemonServer server;
-    EngineApi api(paths, server, !parser.isSet(noSyscallTrace));
+    EngineApi api(paths, server, engineTracing);
     api.setDaemonFiles({paths.daemonSocket(), paths.daemonPidFile()});
 
     auto shutdown = [&] {
@@ -131,6 +165,10 @@ int main(int argc, char **argv)
     std::signal(SIGPIPE, SIG_IGN);
 
     api.resume();
-    spdlog::info("listening on {} (pid {})", paths.daemonSocket(), ::getpid());
+    const char *engineMode = engineTracing == EngineTracing::SyscallTracer ? "syscall tracer"
+                             : engineTracing == EngineTracing::Strace      ? "strace"
+                                                                           : "untraced";
+    spdlog::info("listening on {} (pid {}; engine: {})", paths.daemonSocket(), ::getpid(),
+                 engineMode);
     return app.exec();
 }

@@ -5,6 +5,7 @@
 #include "engine/registry/LabRegistry.h"
 #include "engine/sys/Command.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -119,6 +120,18 @@ std::vector<std::string> PrivateDockerEngine::hostPathsItCreates()
     // dockerd 20.10 writes its identity key to /etc/docker/key.json and creates the plugin
     // socket dir /run/docker/plugins; neither has a flag. Children before parents.
     return {"/etc/docker/key.json", "/run/docker/plugins", "/run/docker"};
+}
+
+Result<std::string> PrivateDockerEngine::clientProgram()
+{
+    if (const char *client = std::getenv("FLOWLAB_DOCKER_CLI"); client && *client)
+        return std::string(client);
+    // Debian's client matches the private dockerd's API version.
+    if (::access("/usr/bin/docker", X_OK) == 0)
+        return std::string("/usr/bin/docker");
+    if (std::string client = findProgram("docker"); !client.empty())
+        return client;
+    return Error("the docker CLI is not installed (Debian package docker.io)");
 }
 
 bool PrivateDockerEngine::containerdAnswers() const

@@ -33,6 +33,10 @@ public:
     // removes those that did not exist before.
     static std::vector<std::string> hostPathsItCreates();
 
+    // The docker CLI to talk to it with: $FLOWLAB_DOCKER_CLI when set, else Debian's
+    // /usr/bin/docker, else `docker` from PATH. An error says what to install.
+    static Result<std::string> clientProgram();
+
     bool containerdAnswers() const;
     bool dockerdAnswers() const;
 

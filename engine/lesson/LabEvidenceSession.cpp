@@ -6,6 +6,7 @@
 #include "tracer/kernel/ConntrackMonitor.h"
 #include "tracer/kernel/NatPairer.h"
 #include "tracer/kernel/NetlinkMonitor.h"
+#include "tracer/kernel/Netns.h"
 #include "tracer/kernel/RuleMonitor.h"
 
 #include <algorithm>

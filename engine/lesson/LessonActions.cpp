@@ -1,27 +1,75 @@
 #include "engine/lesson/LessonActions.h"
 
+#include "engine/docker/PrivateDockerEngine.h"
 #include "engine/lab/LabTopology.h"
 #include "engine/net/HttpClient.h"
 #include "engine/sys/Command.h"
 #include "engine/sys/NetnsThread.h"
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace flowlab {
 
 namespace {
 
-std::string dockerClient()
-{
-    if (const char *client = std::getenv("FLOWLAB_DOCKER_CLI"); client && *client)
-        return client;
-    return ::access("/usr/bin/docker", X_OK) == 0 ? "/usr/bin/docker" : findProgram("docker");
-}
-
 std::string firstLine(const std::string &text)
 {
     return text.substr(0, text.find('\n'));
+}
+
+struct HttpLoad
+{
+    int ok = 0;
+    int failed = 0;
+    std::map<long, int> statuses;
+    std::string firstFailure;
+    double seconds = 0;
+};
+
+// `count` requests from `from`, back to back over `parallel` connections at once, each on a
+// fresh connection (a new flow through conntrack and DNAT), as separate browsers would make
+// them.
+Result<HttpLoad> sendHttpLoad(const std::string &from, const std::string &url, int count,
+                              int parallel, long expected)
+{
+    HttpLoad load;
+    std::mutex mutex;
+    std::atomic<int> next{0};
+    std::vector<Status> workerStatus(std::size_t(parallel), success());
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int w = 0; w < parallel; ++w)
+        workers.emplace_back([&, w] {
+            workerStatus[std::size_t(w)] = runInNetns(from, [&] {
+                while (next.fetch_add(1) < count) {
+                    auto response = httpRequest({.url = url, .timeoutMs = 3000});
+                    std::lock_guard lock(mutex);
+                    if (response)
+                        ++load.statuses[response->status];
+                    if (response && (expected == 0 || response->status == expected)) {
+                        ++load.ok;
+                        continue;
+                    }
+                    ++load.failed;
+                    if (load.firstFailure.empty())
+                        load.firstFailure =
+                            response ? response->statusLine : response.error().message();
+                }
+            });
+        });
+    for (auto &worker : workers)
+        worker.join();
+    load.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const auto &status : workerStatus)
+        if (!status)
+            return status.error();
+    return load;
 }
 
 } // namespace
@@ -49,10 +97,11 @@ Status LessonActions::perform(const LessonAction &action, const ProgressFn &prog
 Status LessonActions::runDocker(const LessonAction &action, const ProgressFn &progress)
 {
     const auto args = action.params.at("args").get<std::vector<std::string>>();
-    std::vector<std::string> argv{dockerClient()};
+    const Result<std::string> client = PrivateDockerEngine::clientProgram();
+    if (!client)
+        return client.error();
+    std::vector<std::string> argv{*client};
     argv.insert(argv.end(), args.begin(), args.end());
-    if (argv[0].empty())
-        return Error("the docker CLI is not installed (Debian package docker.io)");
 
     Event command;
     command.kind = EventKind::Command;
@@ -91,6 +140,8 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     const std::string from = action.params.value("from", kClientNetns);
     const long expected = action.params.value("expect_status", 0L);
     const int retryForMs = action.params.value("retry_for_ms", 0);
+    const int count = action.params.value("count", 1);
+    const int parallel = action.params.value("parallel", 1);
     if (from.rfind(kLabNamePrefix, 0) != 0)
         return Error("an http action runs only from a lab namespace, not \"" + from + "\"");
 
@@ -99,8 +150,13 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     command.source = {"curl", from, 0, from};
     command.summary = "curl " + url;
     command.attributes = {{"url", url}, {"from", from}, {"action", action.id}};
+    if (count > 1) {
+        command.summary += " ×" + std::to_string(count);
+        command.attributes["count"] = count;
+        command.attributes["parallel"] = parallel;
+    }
     const auto commandSeq = m_events.append(command);
-    progress("$ curl " + url + " (from " + from + ")");
+    progress("$ " + command.summary + " (from " + from + ")");
 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(retryForMs);
     Result<HttpResponse> response = Error("not sent");
@@ -129,11 +185,46 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     done.attributes["local_address"] = response->localAddress;
     done.attributes["remote_address"] = response->remoteAddress;
     done.attributes["body"] = response->body.substr(0, 4096);
-    m_events.append(done);
-    progress("  " + response->statusLine);
-    if (expected != 0 && response->status != expected)
+    if (expected != 0 && response->status != expected) {
+        m_events.append(done);
         return Error("curl " + url + ": expected status " + std::to_string(expected) + ", got " +
                      std::to_string(response->status));
+    }
+    if (count <= 1) {
+        m_events.append(done);
+        progress("  " + response->statusLine);
+        return success();
+    }
+    // The first request found the service up; the rest go back to back.
+    progress("  " + response->statusLine + "; " + std::to_string(count - 1) +
+             " more request(s) over " + std::to_string(parallel) + " connection(s) at once");
+    auto load = sendHttpLoad(from, url, count - 1, parallel, expected);
+    if (!load)
+        return load.error().withContext("curl " + url);
+    const double perSecond = load->seconds > 0 ? (count - 1) / load->seconds : 0;
+    ++load->statuses[response->status]; // the first request counts too
+    nlohmann::json statuses = nlohmann::json::object();
+    for (const auto &[status, times] : load->statuses)
+        statuses[std::to_string(status)] = times;
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.0f/s", perSecond);
+    done.summary += "; " + std::to_string(count) + " requests, " + std::to_string(load->ok + 1) +
+                    " ok, " + std::to_string(load->failed) + " failed, " + rate;
+    done.attributes["requests"] = count;
+    done.attributes["parallel"] = parallel;
+    done.attributes["ok"] = load->ok + 1;
+    done.attributes["failed"] = load->failed;
+    done.attributes["statuses"] = statuses;
+    done.attributes["load_seconds"] = load->seconds;
+    done.attributes["requests_per_s"] = perSecond;
+    if (!load->firstFailure.empty())
+        done.attributes["first_failure"] = load->firstFailure;
+    m_events.append(done);
+    progress("  " + done.summary);
+    if (load->failed > 0)
+        return Error("curl " + url + ": " + std::to_string(load->failed) + " of " +
+                     std::to_string(count) + " requests failed (first: " + load->firstFailure +
+                     ")");
     return success();
 }
 

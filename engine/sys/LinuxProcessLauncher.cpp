@@ -118,6 +118,16 @@ Result<ProcessHandle> LinuxProcessLauncher::launch(const LaunchSpec &spec)
     return ProcessHandle{pid, processStartTime(pid)};
 }
 
+int signalChildrenInProc(pid_t parent, int signal)
+{
+    const std::string task = std::to_string(parent);
+    std::ifstream children("/proc/" + task + "/task/" + task + "/children");
+    int count = 0;
+    for (pid_t child; children >> child; ++count)
+        ::kill(child, signal);
+    return count;
+}
+
 bool isAliveInProc(const ProcessHandle &process)
 {
     if (process.pid <= 0)

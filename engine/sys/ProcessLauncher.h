@@ -56,4 +56,8 @@ bool isAliveInProc(const ProcessHandle &process);
 // Start time of `pid` from /proc, or 0 when it does not exist.
 unsigned long long processStartTime(pid_t pid);
 
+// Sends `signal` to each child of `parent` (from /proc/PID/task/PID/children); returns how
+// many children there were.
+int signalChildrenInProc(pid_t parent, int signal);
+
 } // namespace flowlab

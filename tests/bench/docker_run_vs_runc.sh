@@ -3,38 +3,55 @@
 # the same root filesystem, and next to `docker run -d` through Flowlab's API tap. The three
 # are interleaved run by run, so machine noise hits them alike, and the script prints medians
 # and ratios measured in this one run. This is the baseline later tracing overhead is
-# measured against.
+# measured against, so when it brings the lab up itself the engine runs untraced (flowlabd
+# --no-syscall-trace); engine_tracing_overhead.sh measures what the tracer adds.
 #
 # Usage: sudo tests/bench/docker_run_vs_runc.sh [BUILD_DIR] [RUNS]
-# Needs root. Brings the lab up if it is down, and leaves it as it found it.
+# Needs root. Brings the lab up if it is down, and leaves it as it found it (down again on
+# exit, Ctrl-C included).
 set -euo pipefail
 
 build=${1:-build}
 runs=${2:-15}
-cli="$build/bin/flowlab-cli"
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (it drives the lab's engine and runc)" >&2; exit 1; }
-[ -x "$cli" ] || { echo "bench: $cli not found; build first" >&2; exit 1; }
+bench=docker_run_vs_runc
+# shellcheck source=tests/bench/bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+require_root
+require_programs "$cli" "$daemon" /usr/bin/docker
+require_commands runc jq
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer (got \"$runs\")"
 
 was_up=1
-"$cli" --quiet lab status >/dev/null 2>&1 || was_up=0
-"$cli" --quiet lab up >/dev/null
-"$cli" --quiet image build nginx >/dev/null
-
+if ! [ -S "$daemon_socket" ] || ! "$cli" --quiet lab status >/dev/null 2>&1; then
+    was_up=0
+    require_lab_down
+    start_flowlabd "$(mktemp /tmp/flowlabd-bench.XXXXXX.log)" --no-syscall-trace
+fi
+engine_mode="untraced (flowlabd --no-syscall-trace)"
+[ "$was_up" = 0 ] || engine_mode="as the running flowlabd has it (the lab was up)"
 engine=unix:///run/flowlab/docker/docker.sock
 tap=unix:///run/flowlab/docker-tap.sock
 docker_direct() { DOCKER_HOST=$engine /usr/bin/docker "$@"; }
 docker_tapped() { DOCKER_HOST=$tap /usr/bin/docker "$@"; }
 
-work=$(mktemp -d /run/flowlab/bench.XXXXXX)
-runc_root=$work/runc-state
+work=""
 cleanup() {
-    for id in $(runc --root "$runc_root" list -q 2>/dev/null); do
-        runc --root "$runc_root" delete -f "$id" >/dev/null 2>&1 || true
-    done
-    rm -rf "$work"
-    [ "$was_up" = 1 ] || "$cli" --quiet lab down >/dev/null
+    trap - EXIT INT TERM
+    if [ -n "$work" ]; then
+        for id in $(runc --root "$work/runc-state" list -q 2>/dev/null); do
+            runc --root "$work/runc-state" delete -f "$id" >/dev/null 2>&1 || true
+        done
+        rm -rf "$work"
+    fi
+    [ "$was_up" = 1 ] || lab_down
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$cli" --quiet lab up >/dev/null
+"$cli" --quiet image build nginx >/dev/null
+work=$(mktemp -d /run/flowlab/bench.XXXXXX)
+runc_root=$work/runc-state
 
 # The same rootfs for runc: nginx exported from the engine.
 docker_direct pull -q nginx >/dev/null
@@ -49,7 +66,6 @@ jq '.process.terminal = false | .process.args = ["nginx", "-g", "daemon off;"]
     "$work/bundle/config.json" >"$work/bundle/config.json.new"
 mv "$work/bundle/config.json.new" "$work/bundle/config.json"
 
-now_ns() { date +%s%N; }
 declare -a t_docker t_runc t_tap
 for i in $(seq 1 "$runs"); do
     s=$(now_ns); id=$(docker_direct run -d nginx); e=$(now_ns)
@@ -64,13 +80,10 @@ for i in $(seq 1 "$runs"); do
     t_tap+=($(( (e - s) / 1000 ))); docker_direct rm -f "$id" >/dev/null
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 m_docker=$(median "${t_docker[@]}")
 m_runc=$(median "${t_runc[@]}")
 m_tap=$(median "${t_tap[@]}")
-ms() { awk -v us="$1" 'BEGIN { printf "%8.1f", us / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-printf 'docker run -d vs runc run, %d runs each, interleaved\n' "$runs"
+printf 'docker run -d vs runc run, %d runs each, interleaved; engine %s\n' "$runs" "$engine_mode"
 printf '  %-42s median %s ms\n' "runc run -d (same rootfs)" "$(ms "$m_runc")"
 printf '  %-42s median %s ms\n' "docker run -d (private engine)" "$(ms "$m_docker")"
 printf '  %-42s median %s ms\n' "docker run -d (through the Flowlab tap)" "$(ms "$m_tap")"

@@ -21,8 +21,13 @@ namespace flowlab {
 std::string childPointer(const std::string &pointer, std::string_view key);
 std::string childPointer(const std::string &pointer, std::size_t index);
 
-// Parses a whole document. A syntax error names the byte offset:
-// "<file>: byte 57: parse error at line 3, column 5: syntax error while parsing ...".
+// Arrays and objects nested deeper than this are refused. json::parse copes, but copying,
+// comparing or dumping the value recurses once a level, and a hand-written file needs a few.
+inline constexpr std::size_t kMaxJsonDepth = 256;
+
+// Parses a whole document. An error names the byte offset: "<file>: byte 57: parse error at
+// line 3, column 5: syntax error while parsing ...", "<file>: byte 80: number overflow parsing
+// '1e999'", "<file>: byte 300: nested deeper than 256 arrays and objects".
 Result<nlohmann::json> parseJsonDocument(std::string_view text, const std::string &file);
 
 class JsonReader
@@ -37,7 +42,7 @@ public:
     // "<file>: <pointer>: <problem>"; the empty pointer (the whole document) reads "(document)".
     Error error(const std::string &pointer, const std::string &problem) const;
 
-    // Every key of `object` must be one of `allowed`.
+    // `object` must be an object, and every key of it one of `allowed`.
     Status checkKeys(const nlohmann::json &object, const std::string &pointer,
                      std::initializer_list<std::string_view> allowed) const;
 
@@ -48,6 +53,11 @@ public:
     // The value at `key`; nullptr when it is absent and not required.
     Result<const nlohmann::json *> member(const nlohmann::json &object, const std::string &pointer,
                                           std::string_view key, bool required) const;
+
+    // The array at `key`; nullptr when it is absent and not required.
+    Result<const nlohmann::json *> arrayMember(const nlohmann::json &object,
+                                               const std::string &pointer, std::string_view key,
+                                               bool required) const;
 
     Result<std::optional<std::string>> optionalString(const nlohmann::json &object,
                                                       const std::string &pointer,

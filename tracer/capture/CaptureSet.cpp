@@ -1,6 +1,7 @@
 #include "tracer/capture/CaptureSet.h"
 
 #include "tracer/capture/NetnsLinks.h"
+#include "tracer/kernel/Netns.h"
 
 #include <array>
 #include <cstdio>

@@ -1,56 +1,36 @@
 #include "tracer/capture/NetnsLinks.h"
 
+#include "tracer/kernel/Netns.h"
+
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <sched.h>
 #include <sys/socket.h>
-#include <thread>
-#include <unistd.h>
 
 namespace flowlab {
 
 namespace {
 
-class FileDescriptor
+Result<UniqueFd> routeSocket()
 {
-public:
-    explicit FileDescriptor(int fd = -1)
-        : m_fd(fd)
-    {}
-    ~FileDescriptor()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    FileDescriptor(const FileDescriptor &) = delete;
-    FileDescriptor &operator=(const FileDescriptor &) = delete;
-    int get() const { return m_fd; }
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    if (!fd.valid())
+        return Error::fromErrno("socket(AF_NETLINK)");
+    return fd;
+}
 
-private:
-    int m_fd;
-};
-
-// A NETLINK_ROUTE socket that belongs to the namespace at `path`: a socket stays in the
-// namespace it was created in, so a short-lived thread joins the namespace to create it.
-Result<int> routeSocketIn(const std::string &path)
+// A NETLINK_ROUTE socket that belongs to the namespace at `path` (empty: the caller's): a socket
+// stays in the namespace it was created in.
+Result<UniqueFd> routeSocketIn(const std::string &path)
 {
-    Result<int> result = Error("netlink socket: not created");
-    std::thread([&] {
-        if (!path.empty()) {
-            Status joined = enterNetns(path);
-            if (!joined) {
-                result = joined.error();
-                return;
-            }
-        }
-        const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        result = fd >= 0 ? Result<int>(fd) : Error::fromErrno("socket(AF_NETLINK)");
-    }).join();
-    return result;
+    if (path.empty())
+        return routeSocket();
+    auto netns = openNetns(path);
+    if (!netns)
+        return netns.error();
+    return runInNetns<UniqueFd>(netns->get(), path, routeSocket);
 }
 
 void parseLinkInfo(const rtattr *linkInfo, NetnsLink &link)
@@ -88,30 +68,13 @@ NetnsLink parseLink(const nlmsghdr *message)
 
 } // namespace
 
-std::string netnsPath(const std::string &netns)
-{
-    if (netns.empty() || netns.front() == '/')
-        return netns;
-    return "/run/netns/" + netns;
-}
-
-Status enterNetns(const std::string &path)
-{
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0)
-        return Error::fromErrno("opening " + path);
-    if (::setns(fd.get(), CLONE_NEWNET) != 0)
-        return Error::fromErrno("setns " + path);
-    return success();
-}
-
 Result<std::vector<NetnsLink>> listLinks(const std::string &path)
 {
     const std::string where = "listing links in " + (path.empty() ? "this netns" : path);
-    Result<int> socket = routeSocketIn(path);
+    Result<UniqueFd> socket = routeSocketIn(path);
     if (!socket)
         return socket.error().withContext(where);
-    FileDescriptor fd(*socket);
+    const UniqueFd &fd = *socket;
 
     struct
     {

@@ -1,7 +1,7 @@
 #include "tracer/capture/PacketCapture.h"
 
-#include "tracer/capture/NetnsLinks.h"
 #include "tracer/capture/PcapSupport.h"
+#include "tracer/kernel/Netns.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -110,23 +110,12 @@ public:
     Result<Batch> receive() override
     {
         Batch batch;
-        alignas(nlmsghdr) char buffer[65536];
-        for (;;) {
-            const ssize_t n = ::recv(fd(), buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    break;
-                if (errno == EINTR)
-                    continue;
-                if (errno == ENOBUFS) {
-                    batch.overrun = true;
-                    continue;
-                }
-                return Error::fromErrno("recv ctnetlink")
-                    .withContext("conntrack events in netns " + m_label);
-            }
-            decode(buffer, std::size_t(n), batch);
-        }
+        auto overrun =
+            receiveAvailable(fd(), "recv ctnetlink",
+                             [&](const char *data, std::size_t n) { decode(data, n, batch); });
+        if (!overrun.ok())
+            return overrun.error().withContext("conntrack events in netns " + m_label);
+        batch.overrun = *overrun;
         return batch;
     }
 
@@ -189,9 +178,7 @@ public:
         const int fd = nfct_fd(handle);
         if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
             return Error::fromErrno("fcntl O_NONBLOCK on ctnetlink").withContext(what);
-        // FORCE needs CAP_NET_ADMIN, which a caller of nfct_open has; fall back just in case.
-        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &m_rcvbufBytes, sizeof m_rcvbufBytes) != 0)
-            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m_rcvbufBytes, sizeof m_rcvbufBytes);
+        setReceiveBuffer(fd, m_rcvbufBytes);
         return std::unique_ptr<ConntrackSubscription>(
             std::make_unique<LinuxConntrackSubscription>(std::move(owned), netns.label));
     }
@@ -229,20 +216,14 @@ Status ConntrackMonitor::addNamespace(const std::string &path, const std::string
     auto subscription = m_connector->subscribe(netns);
     if (!subscription.ok())
         return subscription.error();
-    {
-        std::lock_guard lock(m_mutex);
-        m_pending.push_back({netns, *identity, std::move(subscription.value())});
-    }
+    m_namespaces.queueAdd({netns, *identity, std::move(subscription.value())});
     m_thread.wake();
     return success();
 }
 
 void ConntrackMonitor::removeNamespace(const std::string &label)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_removed.push_back(label);
-    }
+    m_namespaces.queueRemove(label);
     m_thread.wake();
 }
 
@@ -252,12 +233,7 @@ Status ConntrackMonitor::start()
         return Error("ConntrackMonitor::start: already running");
     adoptPending();
     PollThread::Hooks hooks;
-    hooks.fds = [this] {
-        std::vector<int> fds;
-        for (const auto &w : m_active)
-            fds.push_back(w.subscription->fd());
-        return fds;
-    };
+    hooks.fds = [this] { return m_namespaces.fds(); };
     hooks.readable = [this](int fd) { onReadable(fd); };
     hooks.tick = [this] {
         adoptPending();
@@ -273,43 +249,31 @@ void ConntrackMonitor::stop()
 
 void ConntrackMonitor::adoptPending()
 {
-    std::vector<Watched> pending;
-    std::vector<std::string> removed;
-    {
-        std::lock_guard lock(m_mutex);
-        pending.swap(m_pending);
-        removed.swap(m_removed);
+    auto queued = m_namespaces.takeQueued();
+    for (auto &w : queued.added) {
+        m_namespaces.erase(w.netns.label);
+        m_namespaces.active().push_back(std::move(w));
     }
-    for (auto &w : pending) {
-        std::erase_if(m_active, [&](const Watched &a) { return a.netns.label == w.netns.label; });
-        m_active.push_back(std::move(w));
-    }
-    for (const auto &label : removed)
-        std::erase_if(m_active, [&](const Watched &a) { return a.netns.label == label; });
+    for (const auto &label : queued.removed)
+        m_namespaces.erase(label);
 }
 
 void ConntrackMonitor::logNote(const WatchedNetns &netns, const std::string &text,
                                const std::string &level)
 {
-    Event event;
-    event.kind = EventKind::Log;
-    event.source = {"conntrack", netns.label, 0, netns.label};
-    event.summary = text;
-    event.attributes = {{"netns", netns.label}, {"level", level}};
-    m_log.append(std::move(event));
+    m_log.append(netnsNote("conntrack", netns.label, text, level));
 }
 
 void ConntrackMonitor::onReadable(int fd)
 {
-    auto it = std::find_if(m_active.begin(), m_active.end(),
-                           [fd](const Watched &w) { return w.subscription->fd() == fd; });
-    if (it == m_active.end())
+    Watched *watched = m_namespaces.findByFd(fd);
+    if (!watched)
         return;
-    const WatchedNetns netns = it->netns;
-    auto batch = it->subscription->receive();
+    const WatchedNetns netns = watched->netns;
+    auto batch = watched->subscription->receive();
     if (!batch.ok()) {
         logNote(netns, batch.error().message() + "; no longer watching it", "error");
-        m_active.erase(it);
+        m_namespaces.erase(netns.label);
         return;
     }
     if (batch->overrun)
@@ -329,21 +293,13 @@ void ConntrackMonitor::onReadable(int fd)
 // or nothing, so a lab teardown really frees it.
 void ConntrackMonitor::checkPaths()
 {
-    const std::int64_t now = monotonicNowNs();
-    if (now - m_lastPathCheckNs < 1'000'000'000)
-        return;
-    m_lastPathCheckNs = now;
-    for (auto it = m_active.begin(); it != m_active.end();) {
-        auto identity = netnsIdentity(it->netns.path);
-        if (identity.ok() && *identity == it->identity) {
-            ++it;
-            continue;
-        }
-        logNote(it->netns,
-                "stopped watching conntrack in netns " + it->netns.label + ": " + it->netns.path +
+    for (const std::string &label : m_namespaces.stale()) {
+        const WatchedNetns &netns = m_namespaces.find(label)->netns;
+        logNote(netns,
+                "stopped watching conntrack in netns " + label + ": " + netns.path +
                     " no longer names it",
                 "info");
-        it = m_active.erase(it);
+        m_namespaces.erase(label);
     }
 }
 

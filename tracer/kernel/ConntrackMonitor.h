@@ -7,10 +7,10 @@
 #include "tracer/kernel/ConntrackFlow.h"
 #include "tracer/kernel/Netns.h"
 #include "tracer/kernel/PollThread.h"
+#include "tracer/kernel/WatchedNamespaces.h"
 #include "tracer/model/EventLog.h"
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -84,13 +84,7 @@ private:
     EventLog &m_log;
     ConntrackMonitorOptions m_options;
     std::unique_ptr<ConntrackConnector> m_connector;
-
-    std::mutex m_mutex; // guards m_pending and m_removed, handed over to the poll thread
-    std::vector<Watched> m_pending;
-    std::vector<std::string> m_removed;
-
-    std::vector<Watched> m_active; // the poll thread's own (or the caller's while stopped)
-    std::int64_t m_lastPathCheckNs = 0;
+    WatchedNamespaces<Watched> m_namespaces;
     PollThread m_thread;
 };
 

@@ -37,24 +37,14 @@ public:
     Result<Batch> receive() override
     {
         Batch batch;
-        alignas(nlmsghdr) char buffer[65536];
-        for (;;) {
-            const ssize_t n = ::recv(fd(), buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n < 0) {
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    break;
-                if (errno == EINTR)
-                    continue;
-                if (errno == ENOBUFS) {
-                    batch.overrun = true;
-                    continue;
-                }
-                return Error::fromErrno("recv rtnetlink")
-                    .withContext("link events in netns " + m_label);
-            }
-            auto messages = decodeRtnetlink(buffer, std::size_t(n));
-            std::move(messages.begin(), messages.end(), std::back_inserter(batch.messages));
-        }
+        auto overrun =
+            receiveAvailable(fd(), "recv rtnetlink", [&](const char *data, std::size_t n) {
+                auto messages = decodeRtnetlink(data, n);
+                std::move(messages.begin(), messages.end(), std::back_inserter(batch.messages));
+            });
+        if (!overrun.ok())
+            return overrun.error().withContext("link events in netns " + m_label);
+        batch.overrun = *overrun;
         return batch;
     }
 
@@ -216,10 +206,7 @@ public:
             return joined.error().withContext(what);
         if (failure)
             return failure->withContext(what);
-        const int size = 4 << 20;
-        const int fd = mnl_socket_get_fd(events.get());
-        if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
-            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        setReceiveBuffer(mnl_socket_get_fd(events.get()), 4 << 20);
         // A request must never hang the monitor thread.
         const timeval timeout{2, 0};
         ::setsockopt(mnl_socket_get_fd(requests.get()), SOL_SOCKET, SO_RCVTIMEO, &timeout,
@@ -272,20 +259,14 @@ Status NetlinkMonitor::addNamespace(const std::string &path, const std::string &
     auto watched = open({path, label.empty() ? defaultNetnsLabel(path) : label}, reportExisting);
     if (!watched.ok())
         return watched.error();
-    {
-        std::lock_guard lock(m_mutex);
-        m_pending.push_back(std::move(watched.value()));
-    }
+    m_namespaces.queueAdd(std::move(watched.value()));
     m_thread.wake();
     return success();
 }
 
 void NetlinkMonitor::removeNamespace(const std::string &label)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_removed.push_back(label);
-    }
+    m_namespaces.queueRemove(label);
     m_thread.wake();
 }
 
@@ -303,9 +284,7 @@ Status NetlinkMonitor::start()
     adoptPending();
     PollThread::Hooks hooks;
     hooks.fds = [this] {
-        std::vector<int> fds;
-        for (const auto &w : m_active)
-            fds.push_back(w.subscription->fd());
+        std::vector<int> fds = m_namespaces.fds();
         if (const int dirFd = m_directories.fd(); dirFd >= 0)
             fds.push_back(dirFd);
         return fds;
@@ -343,8 +322,7 @@ void NetlinkMonitor::learn(Watched &watched, NetlinkEventBuilder::Origin origin)
 void NetlinkMonitor::adopt(Watched watched)
 {
     // Active before the dump, so that a link that moved in can be matched with its move.
-    m_active.push_back(std::move(watched));
-    Watched &added = m_active.back();
+    Watched &added = m_namespaces.active().emplace_back(std::move(watched));
     learn(added, added.reportExisting ? NetlinkEventBuilder::Origin::DumpReported
                                       : NetlinkEventBuilder::Origin::Dump);
     logNote(added.netns.label,
@@ -353,19 +331,12 @@ void NetlinkMonitor::adopt(Watched watched)
 
 void NetlinkMonitor::adoptPending()
 {
-    std::vector<Watched> pending;
-    std::vector<std::string> removed;
-    {
-        std::lock_guard lock(m_mutex);
-        pending.swap(m_pending);
-        removed.swap(m_removed);
-    }
-    for (const auto &label : removed)
+    auto queued = m_namespaces.takeQueued();
+    for (const auto &label : queued.removed)
         drop(label, "removed by the caller");
-    for (auto &w : pending) {
+    for (auto &w : queued.added) {
         const std::string label = w.netns.label;
-        if (std::any_of(m_active.begin(), m_active.end(),
-                        [&](const Watched &a) { return a.netns.label == label; }))
+        if (m_namespaces.find(label))
             drop(label, "replaced by " + w.netns.path);
         adopt(std::move(w));
     }
@@ -373,12 +344,11 @@ void NetlinkMonitor::adoptPending()
 
 void NetlinkMonitor::onReadable(int fd)
 {
-    auto it = std::find_if(m_active.begin(), m_active.end(),
-                           [fd](const Watched &w) { return w.subscription->fd() == fd; });
-    if (it == m_active.end())
+    Watched *watched = m_namespaces.findByFd(fd);
+    if (!watched)
         return;
-    const std::string label = it->netns.label;
-    auto batch = it->subscription->receive();
+    const std::string label = watched->netns.label;
+    auto batch = watched->subscription->receive();
     if (!batch.ok()) {
         drop(label, batch.error().message());
         return;
@@ -391,7 +361,7 @@ void NetlinkMonitor::onReadable(int fd)
                     " (socket buffer overrun); re-reading its links and addresses",
                 "warning");
         // Read as live: whatever appeared during the gap is still reported.
-        learn(*it, NetlinkEventBuilder::Origin::Live);
+        learn(*watched, NetlinkEventBuilder::Origin::Live);
     }
 }
 
@@ -401,8 +371,7 @@ void NetlinkMonitor::tick()
     for (const std::string &label : m_directories.takeGone())
         drop(label, "its file was removed");
     for (auto &found : m_directories.takeReady()) {
-        if (std::any_of(m_active.begin(), m_active.end(),
-                        [&](const Watched &a) { return a.netns.label == found.netns.label; }))
+        if (m_namespaces.find(found.netns.label))
             continue;
         // A netns that appears mid-trace may already hold what happened to it: report that.
         auto watched = open(found.netns, !found.existedBefore);
@@ -419,25 +388,13 @@ void NetlinkMonitor::tick()
 // or nothing, so a lab teardown really frees it.
 void NetlinkMonitor::checkPaths()
 {
-    const std::int64_t now = monotonicNowNs();
-    if (now - m_lastPathCheckNs < 1'000'000'000)
-        return;
-    m_lastPathCheckNs = now;
-    std::vector<std::string> gone;
-    for (const auto &w : m_active) {
-        auto identity = netnsIdentity(w.netns.path);
-        if (!identity.ok() || !(*identity == w.identity))
-            gone.push_back(w.netns.label);
-    }
-    for (const auto &label : gone)
+    for (const auto &label : m_namespaces.stale())
         drop(label, "its path no longer names it");
 }
 
 void NetlinkMonitor::drop(const std::string &label, const std::string &why)
 {
-    const auto before = m_active.size();
-    std::erase_if(m_active, [&](const Watched &w) { return w.netns.label == label; });
-    if (m_active.size() == before)
+    if (!m_namespaces.erase(label))
         return;
     m_builder.forget(label);
     std::erase_if(m_nsids, [&](const auto &entry) {
@@ -448,11 +405,10 @@ void NetlinkMonitor::drop(const std::string &label, const std::string &why)
 
 std::optional<std::string> NetlinkMonitor::resolveNsid(const std::string &viewer, int nsid)
 {
-    auto self = std::find_if(m_active.begin(), m_active.end(),
-                             [&](const Watched &w) { return w.netns.label == viewer; });
-    if (self == m_active.end())
+    Watched *self = m_namespaces.find(viewer);
+    if (!self)
         return std::nullopt;
-    for (const Watched &other : m_active) {
+    for (const Watched &other : m_namespaces.active()) {
         if (other.netns.label == viewer)
             continue;
         const auto key = std::make_pair(viewer, other.netns.label);
@@ -473,12 +429,7 @@ std::optional<std::string> NetlinkMonitor::resolveNsid(const std::string &viewer
 void NetlinkMonitor::logNote(const std::string &netns, const std::string &text,
                              const std::string &level)
 {
-    Event event;
-    event.kind = EventKind::Log;
-    event.source = {"rtnetlink", netns, 0, netns};
-    event.summary = text;
-    event.attributes = {{"netns", netns}, {"level", level}};
-    m_log.append(std::move(event));
+    m_log.append(netnsNote("rtnetlink", netns, text, level));
 }
 
 } // namespace flowlab

@@ -11,11 +11,11 @@
 #include "tracer/kernel/NetnsDirectoryWatcher.h"
 #include "tracer/kernel/PollThread.h"
 #include "tracer/kernel/RtnlMessage.h"
+#include "tracer/kernel/WatchedNamespaces.h"
 #include "tracer/model/EventLog.h"
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,16 +111,11 @@ private:
     NetlinkMonitorOptions m_options;
     std::unique_ptr<RtnlConnector> m_connector;
     NetnsDirectoryWatcher m_directories;
-
-    std::mutex m_mutex; // guards m_pending and m_removed, handed over to the poll thread
-    std::vector<Watched> m_pending;
-    std::vector<std::string> m_removed;
+    WatchedNamespaces<Watched> m_namespaces;
 
     // The poll thread's own (the caller's while stopped).
-    std::vector<Watched> m_active;
     NetlinkEventBuilder m_builder;
     std::map<std::pair<std::string, std::string>, int> m_nsids; // (viewer, other) → nsid
-    std::int64_t m_lastPathCheckNs = 0;
     PollThread m_thread;
 };
 

@@ -31,6 +31,13 @@ void UniqueFd::reset(int fd)
     m_fd = fd;
 }
 
+std::string netnsPath(const std::string &netns)
+{
+    if (netns.empty() || netns.front() == '/')
+        return netns;
+    return "/run/netns/" + netns;
+}
+
 std::string defaultNetnsLabel(const std::string &path)
 {
     const auto slash = path.find_last_of('/');
@@ -75,26 +82,38 @@ Result<NetnsIdentity> netnsIdentity(const std::string &path)
     return netnsIdentity(fd->get());
 }
 
+Status enterNetns(int netnsFd, const std::string &label)
+{
+    // setns(CLONE_NEWNET) moves only the calling thread, never the whole process.
+    if (::setns(netnsFd, CLONE_NEWNET) != 0)
+        return Error::fromErrno("setns(CLONE_NEWNET) into " + label);
+    return success();
+}
+
+Status enterNetns(const std::string &path)
+{
+    auto fd = openNetns(path);
+    if (!fd.ok())
+        return fd.error();
+    return enterNetns(fd->get(), path);
+}
+
 Status runOnThreadInNetns(int netnsFd, const std::string &label, const std::function<void()> &body)
 {
-    int setnsErrno = 0;
+    Status entered;
     try {
+        // The thread ends right after `body`, so nothing else ever runs in the borrowed
+        // namespace by accident.
         std::thread thread([&] {
-            // setns(CLONE_NEWNET) moves only this thread; it ends right after, so nothing else
-            // ever runs in the borrowed namespace by accident.
-            if (::setns(netnsFd, CLONE_NEWNET) != 0) {
-                setnsErrno = errno;
-                return;
-            }
-            body();
+            entered = enterNetns(netnsFd, label);
+            if (entered.ok())
+                body();
         });
         thread.join();
     } catch (const std::system_error &e) {
         return Error("std::thread for netns " + label, e.code().value());
     }
-    if (setnsErrno != 0)
-        return Error("setns(CLONE_NEWNET) into " + label, setnsErrno);
-    return success();
+    return entered;
 }
 
 namespace {

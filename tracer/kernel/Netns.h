@@ -64,6 +64,10 @@ struct NetnsIdentity
     bool operator==(const NetnsIdentity &) const = default;
 };
 
+// The nsfs path for a netns name: "/run/netns/<name>"; a name that already is a path
+// ("/proc/123/ns/net") is returned as it is.
+std::string netnsPath(const std::string &netns);
+
 // The label a path gets when the caller has none: the file name ("/run/netns/flowlab-docker" ->
 // "flowlab-docker").
 std::string defaultNetnsLabel(const std::string &path);
@@ -73,6 +77,13 @@ std::string defaultNetnsLabel(const std::string &path);
 Result<UniqueFd> openNetns(const std::string &path);
 Result<NetnsIdentity> netnsIdentity(int netnsFd);
 Result<NetnsIdentity> netnsIdentity(const std::string &path);
+
+// Moves the calling thread, and only it, into the netns `netnsFd` for the rest of its life: for a
+// thread that lives there (a capture's). Work that only needs to start there uses
+// runOnThreadInNetns, which leaves the caller's thread alone.
+Status enterNetns(int netnsFd, const std::string &label);
+// The same for the netns at `path`, opened (and checked) with openNetns.
+Status enterNetns(const std::string &path);
 
 // Runs `body` on a new thread that first joins the netns `netnsFd`, and waits for it. Only that
 // thread changes namespace; the caller's stays as it was.

@@ -1,5 +1,7 @@
 #include "tracer/kernel/RuleMonitor.h"
 
+#include "tracer/kernel/WatchedNamespaces.h"
+
 #include <system_error>
 
 namespace flowlab {
@@ -72,12 +74,7 @@ Status RuleMonitor::pollOne(Watched &watched)
             snapshot.error().withContext("polling rules of netns " + watched.netns.label);
         if (error.message() != watched.lastError) {
             watched.lastError = error.message();
-            Event event;
-            event.kind = EventKind::Log;
-            event.source = {"iptables", watched.netns.label, 0, watched.netns.label};
-            event.summary = error.message();
-            event.attributes = {{"netns", watched.netns.label}, {"level", "error"}};
-            m_log.append(std::move(event));
+            m_log.append(netnsNote("iptables", watched.netns.label, error.message(), "error"));
         }
         return error;
     }

@@ -1,5 +1,7 @@
 #include "tracer/lesson/Lesson.h"
 
+#include <charconv>
+
 namespace flowlab {
 
 const nlohmann::json *findPath(const nlohmann::json &value, const std::string &dottedPath)
@@ -14,10 +16,12 @@ const nlohmann::json *findPath(const nlohmann::json &value, const std::string &d
             if (it == current->end())
                 return nullptr;
             current = &*it;
-        } else if (current->is_array() && !key.empty() &&
-                   key.find_first_not_of("0123456789") == std::string::npos) {
-            const std::size_t index = std::stoul(key);
-            if (index >= current->size())
+        } else if (current->is_array()) {
+            // Digits only; an index too large for size_t names no element either.
+            std::size_t index = 0;
+            const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), index);
+            if (key.empty() || error != std::errc() || end != key.data() + key.size() ||
+                index >= current->size())
                 return nullptr;
             current = &(*current)[index];
         } else {

@@ -3,6 +3,7 @@
 #include "tracer/base/JsonReader.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -11,6 +12,7 @@ namespace flowlab {
 namespace {
 
 const std::set<std::string> kActionKinds = {"docker", "http", "reset-docker", "image"};
+constexpr std::size_t kMaxRegexLength = 1000;
 
 std::string knownKinds()
 {
@@ -42,6 +44,10 @@ private:
     Status capture(const nlohmann::json &document, Lesson &lesson);
     Status quiz(const nlohmann::json &document, Lesson &lesson);
     Status checkComponent(const Lesson &lesson, const std::string &id, const std::string &pointer);
+    Status httpAction(const nlohmann::json &value, const std::string &pointer);
+    // Absent, or an integer from `min` to `max`.
+    Status optionalInteger(const nlohmann::json &object, const std::string &pointer,
+                           std::string_view key, long long min, long long max);
 
     JsonReader m_reader;
 };
@@ -83,7 +89,10 @@ Result<ValueTest> LessonParser::valueTest(const nlohmann::json &value, const std
     if (value.size() != 1)
         return m_reader.error(pointer, "a test object has exactly one of equals, contains, "
                                        "regex, exists, at_least");
-    const auto &[op, operand] = *value.items().begin();
+    // Not `*value.items().begin()`: that names a temporary that is gone by the next line.
+    const auto only = value.begin();
+    const std::string &op = only.key();
+    const nlohmann::json &operand = only.value();
     const std::string at = childPointer(pointer, op);
     if (op == "equals") {
         test.expected = operand;
@@ -97,6 +106,10 @@ Result<ValueTest> LessonParser::valueTest(const nlohmann::json &value, const std
             return m_reader.error(at, "expected a string");
         test.op = ValueTest::Op::Regex;
         test.pattern = operand.get<std::string>();
+        // std::regex compiles by recursion: some 20,000 nested groups overflow the stack.
+        if (test.pattern.size() > kMaxRegexLength)
+            return m_reader.error(at, "expected a regex of at most " +
+                                          std::to_string(kMaxRegexLength) + " characters");
         try {
             test.regex.emplace(test.pattern, std::regex::ECMAScript);
         } catch (const std::regex_error &e) {
@@ -159,8 +172,13 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
         auto test = valueTest(value["summary"], childPointer(pointer, "summary"));
         if (!test)
             return test.error();
-        if (test->op == ValueTest::Op::Equals)
-            test->op = ValueTest::Op::Contains; // a summary is matched by substring
+        if (test->op == ValueTest::Op::Equals) {
+            // A summary is matched by substring, which only a string can be.
+            if (!test->expected.is_string())
+                return m_reader.error(childPointer(pointer, "summary"),
+                                      "expected a string (a summary is matched by substring)");
+            test->op = ValueTest::Op::Contains;
+        }
         matcher.summary = *test;
     }
     if (value.contains("attrs")) {
@@ -182,19 +200,19 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
 Status LessonParser::actions(const nlohmann::json &document, const std::string &key,
                              std::vector<LessonAction> &out)
 {
-    if (!document.contains(key))
+    auto list = m_reader.arrayMember(document, "", key, false);
+    if (!list)
+        return list.error();
+    if (!*list)
         return success();
     const std::string pointer = childPointer("", key);
-    if (auto s =
-            m_reader.expectType(document[key], pointer, nlohmann::json::value_t::array, "an array");
-        !s)
-        return s;
-    for (std::size_t i = 0; i < document[key].size(); ++i) {
-        const nlohmann::json &value = document[key][i];
+    for (std::size_t i = 0; i < (*list)->size(); ++i) {
+        const nlohmann::json &value = (**list)[i];
         const std::string at = childPointer(pointer, i);
-        if (auto s = m_reader.checkKeys(value, at,
-                                        {"id", "do", "args", "url", "from", "name", "expect_status",
-                                         "ignore_failure", "retry_for_ms", "note"});
+        if (auto s =
+                m_reader.checkKeys(value, at,
+                                   {"id", "do", "args", "url", "from", "name", "expect_status",
+                                    "ignore_failure", "retry_for_ms", "count", "parallel", "note"});
             !s)
             return s;
         LessonAction action;
@@ -210,7 +228,11 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
         if (!id)
             return id.error();
         action.id = id->value_or(key + "-" + std::to_string(i + 1));
-        action.ignoreFailure = value.value("ignore_failure", false);
+        if (value.contains("ignore_failure")) {
+            if (!value["ignore_failure"].is_boolean())
+                return m_reader.error(childPointer(at, "ignore_failure"), "expected true or false");
+            action.ignoreFailure = value["ignore_failure"].get<bool>();
+        }
         action.params = value;
         if (action.kind == "docker") {
             auto args = m_reader.member(value, at, "args", true);
@@ -219,14 +241,52 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
             if (auto list = m_reader.stringArray(**args, childPointer(at, "args")); !list)
                 return list.error();
         } else if (action.kind == "http") {
-            if (auto url = m_reader.requiredString(value, at, "url"); !url)
-                return url.error();
+            if (auto s = httpAction(value, at); !s)
+                return s;
         } else if (action.kind == "image") {
             if (auto name = m_reader.requiredString(value, at, "name"); !name)
                 return name.error();
         }
+        if (action.kind != "http")
+            for (const char *httpOnly : {"count", "parallel"})
+                if (value.contains(httpOnly))
+                    return m_reader.error(childPointer(at, httpOnly),
+                                          std::string("only an http action takes \"") + httpOnly +
+                                              "\"");
         out.push_back(std::move(action));
     }
+    return success();
+}
+
+Status LessonParser::httpAction(const nlohmann::json &value, const std::string &pointer)
+{
+    if (auto url = m_reader.requiredString(value, pointer, "url"); !url)
+        return url.error();
+    if (auto from = m_reader.optionalString(value, pointer, "from"); !from)
+        return from.error();
+    // Bounded, so that a lesson's load stays a small one inside the lab.
+    if (auto s = optionalInteger(value, pointer, "expect_status", 100, 599); !s)
+        return s;
+    if (auto s = optionalInteger(value, pointer, "retry_for_ms", 0, 600'000); !s)
+        return s;
+    if (auto s = optionalInteger(value, pointer, "count", 1, 100'000); !s)
+        return s;
+    return optionalInteger(value, pointer, "parallel", 1, 64);
+}
+
+Status LessonParser::optionalInteger(const nlohmann::json &object, const std::string &pointer,
+                                     std::string_view key, long long min, long long max)
+{
+    auto member = m_reader.member(object, pointer, key, false);
+    if (!member)
+        return member.error();
+    if (!*member)
+        return success();
+    const nlohmann::json &value = **member;
+    if (!value.is_number_integer() || value.get<long long>() < min || value.get<long long>() > max)
+        return m_reader.error(childPointer(pointer, key), "expected an integer from " +
+                                                              std::to_string(min) + " to " +
+                                                              std::to_string(max));
     return success();
 }
 
@@ -244,7 +304,7 @@ Status LessonParser::checkComponent(const Lesson &lesson, const std::string &id,
 
 Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
 {
-    auto list = m_reader.member(document, "", "components", true);
+    auto list = m_reader.arrayMember(document, "", "components", true);
     if (!list)
         return list.error();
     for (std::size_t i = 0; i < (*list)->size(); ++i) {
@@ -259,9 +319,15 @@ Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
         if (lesson.component(*id))
             return m_reader.error(childPointer(at, "id"),
                                   "component \"" + *id + "\" is declared twice");
+        auto label = m_reader.optionalString(value, at, "label");
+        if (!label)
+            return label.error();
+        auto lane = m_reader.optionalString(value, at, "lane");
+        if (!lane)
+            return lane.error();
         component.id = *id;
-        component.label = value.value("label", *id);
-        component.lane = value.value("lane", "");
+        component.label = label->value_or(*id);
+        component.lane = lane->value_or("");
         lesson.components.push_back(component);
     }
     return success();
@@ -276,13 +342,9 @@ Status LessonParser::stage(const nlohmann::json &document, Lesson &lesson)
         return success(); // optional: the app lays the components out by lane
     if (auto s = m_reader.checkKeys(**stage, "/stage", {"rows"}); !s)
         return s;
-    auto rows = m_reader.member(**stage, "/stage", "rows", true);
+    auto rows = m_reader.arrayMember(**stage, "/stage", "rows", true);
     if (!rows)
         return rows.error();
-    if (auto s =
-            m_reader.expectType(**rows, "/stage/rows", nlohmann::json::value_t::array, "an array");
-        !s)
-        return s;
     std::set<std::string> placed;
     for (std::size_t i = 0; i < (*rows)->size(); ++i) {
         const nlohmann::json &value = (**rows)[i];
@@ -321,7 +383,7 @@ Status LessonParser::stage(const nlohmann::json &document, Lesson &lesson)
 
 Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
 {
-    auto list = m_reader.member(document, "", "steps", true);
+    auto list = m_reader.arrayMember(document, "", "steps", true);
     if (!list)
         return list.error();
     std::set<std::string> ids;
@@ -358,14 +420,13 @@ Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
                                std::pair{"to", step.to}})
             if (auto s = checkComponent(lesson, id, childPointer(at, key)); !s)
                 return s;
-        if (value.contains("match")) {
+        auto match = m_reader.arrayMember(value, at, "match", false);
+        if (!match)
+            return match.error();
+        if (*match) {
             const std::string matchAt = childPointer(at, "match");
-            if (auto s = m_reader.expectType(value["match"], matchAt,
-                                             nlohmann::json::value_t::array, "an array");
-                !s)
-                return s;
-            for (std::size_t m = 0; m < value["match"].size(); ++m) {
-                auto parsed = matcher(value["match"][m], childPointer(matchAt, m));
+            for (std::size_t m = 0; m < (*match)->size(); ++m) {
+                auto parsed = matcher((**match)[m], childPointer(matchAt, m));
                 if (!parsed)
                     return parsed.error();
                 if (!parsed->during.empty() && !lesson.action(parsed->during))
@@ -391,16 +452,26 @@ Status LessonParser::capture(const nlohmann::json &document, Lesson &lesson)
     const nlohmann::json &value = document["capture"];
     if (auto s = m_reader.checkKeys(value, "/capture", {"filter", "snaplen", "interfaces"}); !s)
         return s;
-    lesson.capture.filter = value.value("filter", "");
+    auto filter = m_reader.optionalString(value, "/capture", "filter");
+    if (!filter)
+        return filter.error();
+    lesson.capture.filter = filter->value_or("");
     if (value.contains("snaplen")) {
-        if (!value["snaplen"].is_number_unsigned() || value["snaplen"].get<std::uint32_t>() < 64)
-            return m_reader.error("/capture/snaplen", "expected a number of bytes, 64 or more");
-        lesson.capture.snapLength = value["snaplen"].get<std::uint32_t>();
+        // Compared as JSON numbers: get<std::uint32_t>() would wrap 2^32 + 64 to 64.
+        const nlohmann::json &snaplen = value["snaplen"];
+        if (!snaplen.is_number_unsigned() || snaplen < 64 ||
+            snaplen > std::numeric_limits<std::uint32_t>::max())
+            return m_reader.error("/capture/snaplen",
+                                  "expected a number of bytes, from 64 to 4294967295");
+        lesson.capture.snapLength = snaplen.get<std::uint32_t>();
     }
-    if (!value.contains("interfaces"))
+    auto interfaces = m_reader.arrayMember(value, "/capture", "interfaces", false);
+    if (!interfaces)
+        return interfaces.error();
+    if (!*interfaces)
         return success();
-    for (std::size_t i = 0; i < value["interfaces"].size(); ++i) {
-        const nlohmann::json &entry = value["interfaces"][i];
+    for (std::size_t i = 0; i < (*interfaces)->size(); ++i) {
+        const nlohmann::json &entry = (**interfaces)[i];
         const std::string at = childPointer("/capture/interfaces", i);
         if (auto s = m_reader.checkKeys(entry, at, {"netns", "interface", "description"}); !s)
             return s;
@@ -413,7 +484,10 @@ Status LessonParser::capture(const nlohmann::json &document, Lesson &lesson)
             return name.error();
         interface.netns = *netns;
         interface.interface = *name;
-        interface.description = entry.value("description", "");
+        auto description = m_reader.optionalString(entry, at, "description");
+        if (!description)
+            return description.error();
+        interface.description = description->value_or("");
         lesson.capture.interfaces.push_back(interface);
     }
     return success();
@@ -421,10 +495,13 @@ Status LessonParser::capture(const nlohmann::json &document, Lesson &lesson)
 
 Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
 {
-    if (!document.contains("quiz"))
+    auto list = m_reader.arrayMember(document, "", "quiz", false);
+    if (!list)
+        return list.error();
+    if (!*list)
         return success();
-    for (std::size_t i = 0; i < document["quiz"].size(); ++i) {
-        const nlohmann::json &value = document["quiz"][i];
+    for (std::size_t i = 0; i < (*list)->size(); ++i) {
+        const nlohmann::json &value = (**list)[i];
         const std::string at = childPointer("/quiz", i);
         if (auto s =
                 m_reader.checkKeys(value, at, {"question", "choices", "answer", "explanation"});
@@ -448,12 +525,14 @@ Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
         if (!value.contains("answer") || !value["answer"].is_number_integer())
             return m_reader.error(childPointer(at, "answer"),
                                   "expected the index of the right choice");
-        question.answer = value["answer"].get<int>();
-        if (question.answer < 0 || question.answer >= int(question.choices.size()))
-            return m_reader.error(
-                childPointer(at, "answer"),
-                "answer " + std::to_string(question.answer) + " is not one of the " +
-                    std::to_string(question.choices.size()) + " choices (0-based)");
+        // Compared as JSON numbers: get<int>() would wrap 2^32 to 0, a valid answer.
+        const nlohmann::json &answer = value["answer"];
+        if (answer < 0 || answer >= question.choices.size())
+            return m_reader.error(childPointer(at, "answer"),
+                                  "answer " + answer.dump() + " is not one of the " +
+                                      std::to_string(question.choices.size()) +
+                                      " choices (0-based)");
+        question.answer = answer.get<int>();
         auto explanation = text(value, at, "explanation", false);
         if (!explanation)
             return explanation.error();
@@ -465,9 +544,6 @@ Status LessonParser::quiz(const nlohmann::json &document, Lesson &lesson)
 
 Result<Lesson> LessonParser::parse(const nlohmann::json &document)
 {
-    if (auto s = m_reader.expectType(document, "", nlohmann::json::value_t::object, "an object");
-        !s)
-        return s.error();
     if (auto s = m_reader.checkKeys(document, "",
                                     {"flowlab_lesson", "id", "title", "summary", "level", "topics",
                                      "lab", "explain_only", "components", "stage", "capture",
@@ -477,7 +553,7 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
     if (!document.contains("flowlab_lesson") || !document["flowlab_lesson"].is_number_integer())
         return m_reader.error("/flowlab_lesson",
                               "missing the format version (\"flowlab_lesson\": 1)");
-    if (document["flowlab_lesson"].get<int>() != kLessonFormatVersion)
+    if (document["flowlab_lesson"] != kLessonFormatVersion) // 2^32 + 1 is not 1
         return m_reader.error("/flowlab_lesson", "unsupported lesson format " +
                                                      document["flowlab_lesson"].dump() +
                                                      "; this Flowlab reads format " +

@@ -79,6 +79,17 @@ std::span<const SyscallInfo> tracedSyscalls()
     return kTable;
 }
 
+std::string tracedSyscallNames()
+{
+    std::string names;
+    for (const SyscallInfo &info : kTable) {
+        if (!names.empty())
+            names += ',';
+        names += info.name;
+    }
+    return names;
+}
+
 const SyscallInfo *syscallByNumber(long number)
 {
     for (const SyscallInfo &info : kTable)

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace flowlab {
@@ -66,5 +67,11 @@ std::span<const SyscallInfo> tracedSyscalls();
 const SyscallInfo *syscallByNumber(long number);
 const SyscallInfo *syscallByName(std::string_view name);
 const SyscallInfo &syscallById(SyscallId id);
+
+// The traced set's names in table order, comma-separated: the list `strace -e trace=` takes,
+// so that a comparison run under strace traps the same syscalls (flowlab-trace-run
+// --list-syscalls, flowlabd --engine-wrapper=strace). strace cannot look at an open's flags,
+// so under it every openat traps, not only opens for writing.
+std::string tracedSyscallNames();
 
 } // namespace flowlab

@@ -2,12 +2,17 @@
 // the overhead benchmark.
 //
 //   flowlab-trace-run [--quiet] [--json] [--node NAME] [--netns PATH] [--log FILE] -- CMD ARGS...
+//   flowlab-trace-run --list-syscalls
 //
 // Events go to stdout as they happen (summaries, or JSON lines with --json); the command's own
 // output goes to --log (default: this program's stderr). At the end the tracer's stats and the
 // wall time go to stderr, and the command's exit status becomes ours.
+//
+// --list-syscalls prints the syscalls the seccomp filter traps, comma-separated, for
+// `strace -f --seccomp-bpf -e trace=$(flowlab-trace-run --list-syscalls) CMD`.
 
 #include "tracer/model/EventLog.h"
+#include "tracer/syscalls/SyscallTable.h"
 #include "tracer/syscalls/SyscallTracer.h"
 
 #include <chrono>
@@ -24,7 +29,8 @@ namespace {
 int usage()
 {
     std::fprintf(stderr, "usage: flowlab-trace-run [--quiet] [--json] [--node NAME] "
-                         "[--netns PATH] [--log FILE] -- COMMAND [ARGS...]\n");
+                         "[--netns PATH] [--log FILE] -- COMMAND [ARGS...]\n"
+                         "       flowlab-trace-run --list-syscalls\n");
     return 2;
 }
 
@@ -32,6 +38,10 @@ int usage()
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && std::strcmp(argv[1], "--list-syscalls") == 0) {
+        std::printf("%s\n", tracedSyscallNames().c_str());
+        return 0;
+    }
     TracedLaunch launch;
     launch.node = "host";
     launch.logPath = "/dev/stderr";

@@ -6,6 +6,7 @@
 #include "tracer/capture/CaptureSet.h"
 #include "tracer/capture/NetnsLinks.h"
 #include "tracer/capture/PcapngReader.h"
+#include "tracer/kernel/Netns.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -370,7 +371,7 @@ void TestPacketCapture::errorsNameTheInterface()
 
     const Result<std::uint32_t> noNetns = captures.addInterface("fltest-cap-nope", "eth0");
     QVERIFY(!noNetns.ok());
-    QCOMPARE(noNetns.error().message(), "capturing on fltest-cap-nope/eth0: opening "
+    QCOMPARE(noNetns.error().message(), "capturing on fltest-cap-nope/eth0: open "
                                         "/run/netns/fltest-cap-nope: No such file or directory");
 
     CaptureTarget badFilter{kNsA, {}, kIfA, {}, "tcp prot 80"};

@@ -102,6 +102,27 @@ private slots:
                                         << "\"dance\""
                                         << "/actions/0/do: unknown action \"dance\" (expected "
                                            "docker, http, reset-docker or image)";
+        QTest::newRow("http count too large")
+            << "/actions/0"
+            << "{\"do\": \"http\", \"url\": \"http://192.168.56.10:8080/\", \"count\": 1000000}"
+            << "/actions/0/count: expected an integer from 1 to 100000";
+        QTest::newRow("http count not a number")
+            << "/actions/0"
+            << "{\"do\": \"http\", \"url\": \"http://192.168.56.10:8080/\", \"count\": \"5k\"}"
+            << "/actions/0/count: expected an integer from 1 to 100000";
+        QTest::newRow("http parallel zero")
+            << "/actions/0"
+            << "{\"do\": \"http\", \"url\": \"http://192.168.56.10:8080/\", \"parallel\": 0}"
+            << "/actions/0/parallel: expected an integer from 1 to 64";
+        QTest::newRow("http retry not a number")
+            << "/actions/0"
+            << "{\"do\": \"http\", \"url\": \"http://192.168.56.10:8080/\", "
+               "\"retry_for_ms\": 1.5}"
+            << "/actions/0/retry_for_ms: expected an integer from 0 to 600000";
+        QTest::newRow("count on a docker action") << "/actions/0/count"
+                                                  << "3"
+                                                  << "/actions/0/count: only an http action takes "
+                                                     "\"count\"";
         QTest::newRow("docker without args") << "/actions/0/args"
                                              << "DELETE"
                                              << "/actions/0/args: missing required key";
@@ -125,6 +146,45 @@ private slots:
             << "/lab"
             << "\"moon\""
             << "/lab: unknown lab \"moon\" (expected docker, kube, or none for explain-only)";
+        // Found by fuzz_lesson_loader: each of these threw out of the loader, or was read wrong.
+        QTest::newRow("components not an array") << "/components"
+                                                 << "{\"a\": 1}"
+                                                 << "/components: expected an array, got object";
+        QTest::newRow("step not an object") << "/steps/0"
+                                            << "\"abc\""
+                                            << "/steps/0: expected an object, got string";
+        QTest::newRow("component label not a string")
+            << "/components/0/label"
+            << "5"
+            << "/components/0/label: expected a string, got number";
+        QTest::newRow("ignore_failure not a boolean")
+            << "/actions/0/ignore_failure"
+            << "\"yes\""
+            << "/actions/0/ignore_failure: expected true or false";
+        QTest::newRow("capture interfaces not an array")
+            << "/capture"
+            << "{\"interfaces\": 3}"
+            << "/capture/interfaces: expected an array, got number";
+        QTest::newRow("quiz answer 2^32, not 0")
+            << "/quiz"
+            << "[{\"question\": \"q\", \"choices\": [\"x\", \"y\"], \"answer\": 4294967296}]"
+            << "/quiz/0/answer: answer 4294967296 is not one of the 2 choices (0-based)";
+        QTest::newRow("format version 2^32 + 1, not 1")
+            << "/flowlab_lesson"
+            << "4294967297"
+            << "/flowlab_lesson: unsupported lesson format 4294967297; this Flowlab reads format 1";
+        QTest::newRow("summary test on a number")
+            << "/steps/0/match/0/summary"
+            << "5"
+            << "/steps/0/match/0/summary: expected a string (a summary is matched by substring)";
+        QTest::newRow("regex too long to compile safely")
+            << "/steps/0/match/0/summary"
+            << "{\"regex\": \"" + QString(1001, 'a') + "\"}"
+            << "/steps/0/match/0/summary/regex: expected a regex of at most 1000 characters";
+        QTest::newRow("snaplen 2^32 + 64, not 64")
+            << "/capture"
+            << "{\"snaplen\": 4294967360}"
+            << "/capture/snaplen: expected a number of bytes, from 64 to 4294967295";
     }
     void badLessons()
     {
@@ -143,12 +203,55 @@ private slots:
         QVERIFY2(message.startsWith("lessons/t.json: " + expected), qPrintable(message));
     }
 
-    void syntaxErrorNamesTheByte()
+    void httpLoadParamsAreKept()
     {
-        auto parsed = parseLesson("{\"flowlab_lesson\": 1,\n \"id\": }", "lessons/broken.json");
+        nlohmann::json lesson = minimalLesson();
+        lesson["actions"].push_back({{"id", "load"},
+                                     {"do", "http"},
+                                     {"url", "http://192.168.56.10:8080/"},
+                                     {"count", 5000},
+                                     {"parallel", 4}});
+        auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
+        QVERIFY2(parsed, parsed ? "" : parsed.error().message().c_str());
+        QCOMPARE(parsed->actions.size(), std::size_t(2));
+        QCOMPARE(parsed->actions[1].params.at("count").get<int>(), 5000);
+        QCOMPARE(parsed->actions[1].params.at("parallel").get<int>(), 4);
+    }
+
+    // Benchmark lessons (tests/bench/*.json) are lessons too; they must not rot unseen.
+    void benchLessonsLoad()
+    {
+        const QDir dir(QStringLiteral(FLOWLAB_SOURCE_DIR "/tests/bench"));
+        const auto files = dir.entryList({"*.json"}, QDir::Files);
+        QVERIFY(!files.isEmpty());
+        for (const QString &name : files) {
+            auto lesson = loadLesson(dir.filePath(name).toStdString());
+            QVERIFY2(lesson, lesson ? "" : lesson.error().message().c_str());
+        }
+    }
+
+    void unreadableDocumentsNameTheByte_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected"); // the whole error after "<file>: byte "
+        QTest::newRow("syntax error") << "{\"flowlab_lesson\": 1,\n \"id\": }"
+                                      << "30: parse error at line 2, column 8: syntax error";
+        // json::parse throws out_of_range, not parse_error, for these (found by fuzzing).
+        QTest::newRow("number too large") << "{\"flowlab_lesson\": 1e999}"
+                                          << "24: number overflow parsing '1e999'";
+        // json::parse copes; copying the document would overflow the stack.
+        QTest::newRow("nesting too deep")
+            << "{\"topics\": " + QString(300, '[') + QString(300, ']') + "}"
+            << "267: nested deeper than 256 arrays and objects";
+    }
+    void unreadableDocumentsNameTheByte()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        auto parsed = parseLesson(text.toStdString(), "lessons/broken.json");
         QVERIFY(!parsed);
-        QVERIFY2(parsed.error().message().rfind("lessons/broken.json: byte ", 0) == 0,
-                 parsed.error().message().c_str());
+        const QString message = QString::fromStdString(parsed.error().message());
+        QVERIFY2(message.startsWith("lessons/broken.json: byte " + expected), qPrintable(message));
     }
 
     void missingFileIsClear()

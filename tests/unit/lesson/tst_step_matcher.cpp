@@ -85,6 +85,17 @@ private slots:
         QVERIFY(results[2].missing[0].find("during action \"request\"") != std::string::npos);
     }
 
+    // Found by fuzzing: an index too large for size_t threw std::out_of_range from std::stoul.
+    void dottedPathsIndexArraysSafely()
+    {
+        const nlohmann::json value = {{"flags", {"CLONE_NEWNS", "CLONE_NEWPID"}}};
+        const nlohmann::json *second = findPath(value, "flags.1");
+        QVERIFY(second && *second == "CLONE_NEWPID");
+        QVERIFY(!findPath(value, "flags.2"));
+        QVERIFY(!findPath(value, "flags.-1"));
+        QVERIFY(!findPath(value, "flags.99999999999999999999999"));
+    }
+
     void explainOnlyLessonsAreNeverObserved()
     {
         nlohmann::json doc = nlohmann::json::parse(kLesson);

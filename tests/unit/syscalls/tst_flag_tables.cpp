@@ -5,6 +5,7 @@
 #include "tracer/syscalls/SyscallTable.h"
 
 #include <QTest>
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -152,6 +153,24 @@ private slots:
         QVERIFY(!syscallByNumber(SYS_getpid));
         QVERIFY(!syscallByNumber(SYS_read));
         QCOMPARE(tracedSyscalls().size(), std::size_t(17));
+    }
+
+    void listsTheTracedSetForStrace()
+    {
+        const std::string names = tracedSyscallNames();
+        QCOMPARE(names.substr(0, names.find(',')), std::string("clone"));
+        QVERIFY(names.back() != ',');
+        // Every name in the list is a traced syscall, and every traced syscall is listed once.
+        std::size_t listed = 0;
+        for (std::size_t start = 0; start <= names.size(); ++listed) {
+            const std::size_t comma = std::min(names.find(',', start), names.size());
+            const std::string name = names.substr(start, comma - start);
+            QVERIFY2(syscallByName(name), name.c_str());
+            start = comma + 1;
+        }
+        QCOMPARE(listed, tracedSyscalls().size());
+        QVERIFY(names.find("openat2") != std::string::npos);
+        QVERIFY(names.find("exit_group") == std::string::npos);
     }
 };
 
