@@ -5,16 +5,15 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <system_error>
 #include <thread>
@@ -147,39 +146,6 @@ std::string resolveProgram(const std::string &name)
     return {};
 }
 
-struct ChildFailure
-{
-    int stage; // 1 = setns, 2 = execve
-    int errnum;
-};
-
-// Between fork and exec only async-signal-safe calls: the parent may be multi-threaded.
-[[noreturn]] void childAfterFork(int netnsFd, int in, int out, int err, int statusFd,
-                                 const char *path, char *const argv[])
-{
-    sigset_t all;
-    ::sigemptyset(&all);
-    ::sigprocmask(SIG_SETMASK, &all, nullptr);
-    ChildFailure failure{1, 0};
-    if (::setns(netnsFd, CLONE_NEWNET) != 0) {
-        failure.errnum = errno;
-        [[maybe_unused]] auto n = ::write(statusFd, &failure, sizeof failure);
-        ::_exit(127);
-    }
-    if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) {
-        failure = {3, errno};
-        [[maybe_unused]] auto n = ::write(statusFd, &failure, sizeof failure);
-        ::_exit(127);
-    }
-    // Other threads' fds without O_CLOEXEC must not leak into the program (best effort: needs
-    // Linux 5.11; the status pipe is already close-on-exec).
-    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-    ::execve(path, argv, environ);
-    failure = {2, errno};
-    [[maybe_unused]] auto n = ::write(statusFd, &failure, sizeof failure);
-    ::_exit(127);
-}
-
 Status makePipe(UniqueFd &readEnd, UniqueFd &writeEnd)
 {
     int fds[2];
@@ -212,9 +178,8 @@ Result<ProgramRun> runProgramInNetns(const std::string &netnsPath,
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, inPair) != 0)
         return Error::fromErrno("socketpair").withContext(what);
     UniqueFd inParent(inPair[0]), inChild(inPair[1]);
-    UniqueFd outRead, outWrite, errRead, errWrite, statusRead, statusWrite;
-    for (auto [r, w] : {std::pair{&outRead, &outWrite}, std::pair{&errRead, &errWrite},
-                        std::pair{&statusRead, &statusWrite}}) {
+    UniqueFd outRead, outWrite, errRead, errWrite;
+    for (auto [r, w] : {std::pair{&outRead, &outWrite}, std::pair{&errRead, &errWrite}}) {
         if (Status made = makePipe(*r, *w); !made.ok())
             return made.error().withContext(what);
     }
@@ -223,17 +188,41 @@ Result<ProgramRun> runProgramInNetns(const std::string &netnsPath,
         cargv.push_back(const_cast<char *>(arg.c_str()));
     cargv.push_back(nullptr);
 
-    const pid_t pid = ::fork();
-    if (pid < 0)
-        return Error::fromErrno("fork").withContext(what);
-    if (pid == 0)
-        childAfterFork(netns->get(), inChild.get(), outWrite.get(), errWrite.get(),
-                       statusWrite.get(), path.c_str(), cargv.data());
+    // posix_spawn, not fork: glibc spawns with CLONE_VM|CLONE_VFORK, so nothing copies the
+    // page tables of a daemon that may hold hundreds of MB of events. A fork there stalled the
+    // capture threads' page faults long enough for their rings to overflow. The child gets
+    // the netns of the thread that spawns it, so it is spawned from a thread that joined it.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, inChild.get(), 0);
+    posix_spawn_file_actions_adddup2(&actions, outWrite.get(), 1);
+    posix_spawn_file_actions_adddup2(&actions, errWrite.get(), 2);
+    // Other threads' descriptors opened without O_CLOEXEC must not leak into the program.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none, all;
+    ::sigemptyset(&none);
+    ::sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    int spawnError = 0;
+    Status entered = runOnThreadInNetns(netns->get(), netnsPath, [&] {
+        spawnError =
+            ::posix_spawn(&pid, path.c_str(), &actions, &attributes, cargv.data(), environ);
+    });
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (!entered.ok())
+        return entered.error().withContext(what);
+    if (spawnError != 0)
+        return Error("execve " + path, spawnError).withContext(what);
 
     inChild.reset();
     outWrite.reset();
     errWrite.reset();
-    statusWrite.reset();
 
     auto reap = [pid]() {
         int status = 0;
@@ -241,20 +230,6 @@ Result<ProgramRun> runProgramInNetns(const std::string &netnsPath,
         }
         return status;
     };
-
-    // The status pipe closes on a successful exec (CLOEXEC) or carries why the child gave up.
-    ChildFailure failure{0, 0};
-    ssize_t got;
-    do {
-        got = ::read(statusRead.get(), &failure, sizeof failure);
-    } while (got < 0 && errno == EINTR);
-    if (got == sizeof failure) {
-        reap();
-        const std::string call = failure.stage == 1   ? std::string("setns(CLONE_NEWNET)")
-                                 : failure.stage == 2 ? "execve " + path
-                                                      : std::string("dup2");
-        return Error(call, failure.errnum).withContext(what);
-    }
 
     ProgramRun run;
     std::size_t stdinSent = 0;

@@ -3,8 +3,9 @@
 // Network namespaces named by nsfs paths (/run/netns/flowlab-docker, or a Docker sandbox bind
 // mount). A socket belongs to the netns of the thread that created it, so every monitor makes its
 // sockets on a short-lived thread that joined the netns (runInNetns), then polls them from
-// anywhere. Programs run in a netns by a child that only setns'es its network namespace: never
-// `ip netns exec`, which also unshares the mount namespace and remounts /sys.
+// anywhere. Programs run in a netns are spawned from such a thread, so only their network
+// namespace differs: never `ip netns exec`, which also unshares the mount namespace and remounts
+// /sys.
 
 #include "tracer/base/Result.h"
 
@@ -106,9 +107,9 @@ struct ProgramRun
     std::string err;
 };
 
-// Runs argv[0] (looked up in PATH, then /usr/sbin and /sbin) in the netns at `netnsPath`: fork,
-// setns(CLONE_NEWNET), exec. Feeds `stdinData`, collects both outputs, and kills the child after
-// `timeoutMs`. Errors name the program, the netns and the failing step.
+// Runs argv[0] (looked up in PATH, then /usr/sbin and /sbin) in the netns at `netnsPath`:
+// posix_spawn from a thread that joined the netns. Feeds `stdinData`, collects both outputs, and
+// kills the child after `timeoutMs`. Errors name the program, the netns and the failing step.
 Result<ProgramRun> runProgramInNetns(const std::string &netnsPath,
                                      const std::vector<std::string> &argv,
                                      const std::string &stdinData = {}, int timeoutMs = 10'000);
