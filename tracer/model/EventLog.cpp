@@ -4,6 +4,23 @@
 
 namespace flowlab {
 
+namespace {
+
+void writeLines(std::FILE *file, const std::vector<Event> &events)
+{
+    std::string lines;
+    for (const Event &event : events) {
+        // error_handler::replace: captured bodies may hold bytes that are not UTF-8.
+        lines +=
+            nlohmann::json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        lines += '\n';
+    }
+    std::fwrite(lines.data(), 1, lines.size(), file);
+    std::fflush(file);
+}
+
+} // namespace
+
 EventLog::~EventLog()
 {
     closeFile();
@@ -11,52 +28,93 @@ EventLog::~EventLog()
 
 Status EventLog::openFile(const std::string &path)
 {
-    std::lock_guard lock(m_mutex);
     std::FILE *file = std::fopen(path.c_str(), "a");
     if (!file)
         return Error::fromErrno("fopen " + path);
-    if (m_file)
-        std::fclose(m_file);
+    std::unique_lock lock(m_mutex);
+    stopWriter(lock);
     m_file = file;
-    for (const Event &event : m_events) {
-        const std::string line = nlohmann::json(event).dump() + "\n";
-        std::fwrite(line.data(), 1, line.size(), m_file);
-    }
-    std::fflush(m_file);
+    m_unwritten = m_events; // what was logged before the file, written first
+    m_writtenThrough = 0;
+    m_stopWriter = false;
+    m_writer = std::thread([this] { writeLoop(); });
     return success();
 }
 
 void EventLog::closeFile()
 {
-    std::lock_guard lock(m_mutex);
-    if (m_file) {
-        std::fclose(m_file);
-        m_file = nullptr;
+    std::unique_lock lock(m_mutex);
+    stopWriter(lock);
+}
+
+void EventLog::stopWriter(std::unique_lock<std::mutex> &lock)
+{
+    if (!m_writer.joinable())
+        return;
+    m_stopWriter = true;
+    m_wakeWriter.notify_one();
+    std::thread writer = std::move(m_writer);
+    lock.unlock();
+    writer.join(); // it writes what is pending before it returns
+    lock.lock();
+    std::fclose(m_file);
+    m_file = nullptr;
+}
+
+void EventLog::flush()
+{
+    std::unique_lock lock(m_mutex);
+    if (!m_writer.joinable())
+        return;
+    const std::uint64_t target = m_nextSeq - 1;
+    m_flushRequested = true;
+    m_wakeWriter.notify_one();
+    m_written.wait(lock, [&] { return m_writtenThrough >= target || !m_writer.joinable(); });
+}
+
+void EventLog::writeLoop()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wakeWriter.wait_for(lock, kFileFlushInterval,
+                              [&] { return m_stopWriter || m_flushRequested; });
+        m_flushRequested = false;
+        std::vector<Event> batch;
+        batch.swap(m_unwritten);
+        const bool stopping = m_stopWriter;
+        if (!batch.empty()) {
+            lock.unlock();
+            writeLines(m_file, batch);
+            lock.lock();
+            m_writtenThrough = batch.back().seq;
+        }
+        m_written.notify_all();
+        if (stopping && m_unwritten.empty())
+            return;
     }
 }
 
 std::uint64_t EventLog::append(Event event)
 {
     std::vector<Listener> listeners;
+    std::uint64_t seq = 0;
     {
         std::lock_guard lock(m_mutex);
-        event.seq = m_nextSeq++;
+        seq = m_nextSeq++;
+        event.seq = seq;
         if (event.monotonicNs == 0)
             event.monotonicNs = monotonicNowNs();
-        if (m_file) {
-            // error_handler::replace: captured bodies may hold bytes that are not UTF-8.
-            const std::string line = nlohmann::json(event).dump(
-                                         -1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                                     "\n";
-            std::fwrite(line.data(), 1, line.size(), m_file);
-            std::fflush(m_file);
-        }
-        m_events.push_back(event);
         listeners = m_listeners;
+        if (m_file)
+            m_unwritten.push_back(event);
+        if (listeners.empty())
+            m_events.push_back(std::move(event));
+        else
+            m_events.push_back(event);
     }
     for (const auto &listener : listeners)
         listener(event);
-    return event.seq;
+    return seq;
 }
 
 std::vector<Event> EventLog::snapshot() const
