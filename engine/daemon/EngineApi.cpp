@@ -269,6 +269,7 @@ void EngineApi::registerHandlers(DaemonServer &server)
                                         {"signal_stops", stats.signalStops},
                                         {"group_stops", stats.groupStops},
                                         {"ignored_syscalls", stats.ignoredSyscalls},
+                                        {"clones_decoded_at_fork_event", stats.decodedAtForkEvent},
                                         {"syscall_events", stats.syscallEvents},
                                         {"process_events", stats.processEvents},
                                         {"time_in_stops_ns", stats.timeInStopsNs}};

@@ -114,7 +114,7 @@ per_run=$((rounds * runs))
 traced_stops=$(jq -s --argjson n "$per_run" '
     (map(to_entries) | flatten | group_by(.key)
      | map({key: .[0].key, value: ((map(.value) | add) / $n)}) | from_entries) as $c
-    | "\($c.stops | floor) stops per run (\($c.seccomp_stops | floor) seccomp, \($c.syscall_exit_stops | floor) syscall-exit, \($c.ptrace_event_stops | floor) ptrace-event, \($c.signal_stops | floor) signal); \($c.ignored_syscalls | floor) trapped but ignored; \($c.syscall_events | floor) syscall events; \($c.time_in_stops_ns / 1e6 * 10 | floor / 10) ms in stops"' \
+    | "\($c.stops | floor) stops per run (\($c.seccomp_stops | floor) seccomp, \($c.syscall_exit_stops | floor) syscall-exit, \($c.ptrace_event_stops | floor) ptrace-event, \($c.signal_stops | floor) signal); \($c.ignored_syscalls | floor) trapped but ignored; \($c.clones_decoded_at_fork_event // 0 | floor) clones read at the fork event; \($c.syscall_events | floor) syscall events; \($c.time_in_stops_ns / 1e6 * 10 | floor / 10) ms in stops"' \
     -r "$work/traced.counters")
 strace_lines_per_run=$(awk -v n="$per_run" '{ t += $1 } END { printf "%d", t / n }' "$work/strace.lines")
 printf '  %-46s median %s ms\n' "traced by Flowlab (ptrace + seccomp-bpf)" "$(ms "${med[traced]}")"

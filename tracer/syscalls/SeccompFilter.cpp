@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstddef>
-#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 
@@ -26,8 +25,8 @@ sock_filter jump(std::uint16_t code, std::uint32_t k, std::size_t from, std::siz
     return sock_filter{code, std::uint8_t(ifTrue - from - 1), std::uint8_t(ifFalse - from - 1), k};
 }
 
-// The low 32 bits of syscall argument `index`: open flags are an int. x86_64 is little
-// endian, so they come first.
+// The low 32 bits of syscall argument `index`: open flags are an int, and every flag the
+// filter looks at in clone's is below bit 32. x86_64 is little endian, so they come first.
 std::uint32_t argLowWordOffset(int index)
 {
     return std::uint32_t(offsetof(seccomp_data, args) + sizeof(std::uint64_t) * std::size_t(index));
@@ -41,11 +40,11 @@ std::vector<sock_filter> buildTraceFilter()
     const std::size_t count = syscalls.size();
     std::size_t checkCount = 0;
     for (const SyscallInfo &info : syscalls)
-        checkCount += info.writeModeArg >= 0 ? 1 : 0;
+        checkCount += !info.trapOnlyIf.never && info.trapOnlyIf.arg >= 0 ? 1 : 0;
     // Classic BPF only jumps forward, so the layout is:
     //   0 load arch; 1 other arch -> allow; 2 load nr; 3 x32 -> allow;
     //   one compare per traced syscall, to trace or to its argument check;
-    //   two instructions per open-mode check; allow; trace.
+    //   two instructions per argument check (TrapCondition); allow; trace.
     const std::size_t firstCompare = 4;
     const std::size_t firstCheck = firstCompare + count;
     const std::size_t allow = firstCheck + 2 * checkCount;
@@ -61,11 +60,13 @@ std::vector<sock_filter> buildTraceFilter()
         const SyscallInfo &info = syscalls[i];
         const std::size_t at = firstCompare + i;
         std::size_t target = trace;
-        if (info.writeModeArg >= 0) {
+        if (info.trapOnlyIf.never) {
+            target = allow; // matched only so that it is not mistaken for a missing entry
+        } else if (const TrapCondition &only = info.trapOnlyIf; only.arg >= 0) {
             target = firstCheck + checks.size();
-            checks.push_back(statement(kLoadWord, argLowWordOffset(info.writeModeArg)));
-            // O_WRONLY or O_RDWR: any access-mode bit set means the open may write.
-            checks.push_back(jump(BPF_JMP | BPF_JSET | BPF_K, O_ACCMODE, target + 1, trace, allow));
+            checks.push_back(statement(kLoadWord, argLowWordOffset(only.arg)));
+            checks.push_back(
+                jump(BPF_JMP | BPF_JSET | BPF_K, only.anyOf, target + 1, trace, allow));
         }
         const std::size_t next = i + 1 == count ? allow : at + 1;
         program.push_back(

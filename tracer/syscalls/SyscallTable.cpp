@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstdlib>
+#include <fcntl.h>
 #include <linux/audit.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #if !defined(__x86_64__)
@@ -15,10 +17,17 @@ namespace {
 
 using enum SyscallCategory;
 
+// O_WRONLY or O_RDWR: any access-mode bit set means the open may write.
+constexpr TrapCondition kOpensForWriting{2, O_ACCMODE};
+// CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID and NEWNET. (CLONE_NEWTIME is
+// clone3 and unshare only: in clone's flags its bit is part of the exit signal.)
+constexpr TrapCondition kMakesNamespaces{0, 0x7E020000};
+constexpr TrapCondition kAtForkEventOnly{-1, 0, true};
+
 // x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl). Written out so that the table
 // reads like the kernel's; the static_asserts below check them against the libc headers.
 constexpr std::array<SyscallInfo, 17> kTable{{
-    {SyscallId::Clone, 56, "clone", 5, Process},
+    {SyscallId::Clone, 56, "clone", 5, Process, kMakesNamespaces},
     {SyscallId::Fork, 57, "fork", 0, Process},
     {SyscallId::Vfork, 58, "vfork", 0, Process},
     {SyscallId::Execve, 59, "execve", 3, Process},
@@ -28,12 +37,12 @@ constexpr std::array<SyscallInfo, 17> kTable{{
     {SyscallId::Mount, 165, "mount", 5, Mount},
     {SyscallId::Umount2, 166, "umount2", 2, Mount},
     {SyscallId::Sethostname, 170, "sethostname", 2, Namespace},
-    {SyscallId::Openat, 257, "openat", 4, Cgroup, 2},
+    {SyscallId::Openat, 257, "openat", 4, Cgroup, kOpensForWriting},
     {SyscallId::Mkdirat, 258, "mkdirat", 3, Cgroup},
     {SyscallId::Unshare, 272, "unshare", 1, Namespace},
     {SyscallId::Setns, 308, "setns", 2, Namespace},
     {SyscallId::Execveat, 322, "execveat", 5, Process},
-    {SyscallId::Clone3, 435, "clone3", 2, Process},
+    {SyscallId::Clone3, 435, "clone3", 2, Process, kAtForkEventOnly},
     // runc opens cgroup files with openat2 (RESOLVE_BENEATH) when the kernel has it. Its flags
     // sit in a struct the filter cannot read, so every openat2 is trapped; few programs use it.
     {SyscallId::Openat2, 437, "openat2", 4, Cgroup},
@@ -53,6 +62,9 @@ static_assert(kTable[15].number == SYS_clone3);
 #ifdef SYS_openat2
 static_assert(kTable[16].number == SYS_openat2);
 #endif
+static_assert(kMakesNamespaces.anyOf ==
+              (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
+               CLONE_NEWPID | CLONE_NEWNET));
 
 } // namespace
 

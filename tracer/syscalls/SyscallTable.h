@@ -45,6 +45,20 @@ enum class SyscallCategory {
 
 std::string_view toString(SyscallCategory category);
 
+// When the seccomp filter traps a syscall: always, never, or only when the low word of one
+// argument has any of `anyOf`'s bits set. openat is trapped only when it opens for writing
+// (its access mode); clone only when it makes a namespace; clone3 never, since its flags sit
+// in memory the filter cannot read. A clone that is let through is still recorded: when it
+// makes a task, the tracer decodes it at the fork ptrace event it stops for anyway, which
+// spares a stop for every thread the Go runtime or pthread_create starts. The price: a
+// namespace-less clone, or any clone3, that fails makes no task and goes unrecorded.
+struct TrapCondition
+{
+    int arg = -1; // -1: always trapped, unless `never`
+    std::uint32_t anyOf = 0;
+    bool never = false;
+};
+
 struct SyscallInfo
 {
     SyscallId id;
@@ -52,9 +66,7 @@ struct SyscallInfo
     std::string_view name;
     int argCount;
     SyscallCategory category;
-    // Trapped only when the open is for writing; the seccomp filter checks this argument's
-    // access mode (-1: always trapped).
-    int writeModeArg = -1;
+    TrapCondition trapOnlyIf;
 };
 
 // AUDIT_ARCH_X86_64: the seccomp filter lets other ABIs (i386 via int 0x80) run untraced

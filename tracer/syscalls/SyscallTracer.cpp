@@ -557,6 +557,7 @@ TracerStats SyscallTracer::Impl::stats() const
     stats.signalStops = m_counters.signalStops;
     stats.groupStops = m_counters.groupStops;
     stats.ignoredSyscalls = m_counters.ignoredSyscalls;
+    stats.decodedAtForkEvent = m_counters.decodedAtForkEvent;
     stats.syscallEvents = m_counters.syscallEvents;
     stats.processEvents = m_counters.processEvents;
     stats.threads = m_counters.threads;

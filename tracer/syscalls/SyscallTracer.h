@@ -81,13 +81,14 @@ struct TracedProcess
 // Counters for the overhead benchmark and for health checks.
 struct TracerStats
 {
-    std::uint64_t stops = 0;            // every waitpid report for a tracee, exits included
-    std::uint64_t seccompStops = 0;     // a traced syscall was entered
-    std::uint64_t syscallExitStops = 0; // caught for a return value
-    std::uint64_t eventStops = 0;       // fork/vfork/clone/exec/stop ptrace events
-    std::uint64_t signalStops = 0;      // signal-delivery stops; the signal is re-injected
-    std::uint64_t groupStops = 0;       // job-control stops, left stopped with PTRACE_LISTEN
-    std::uint64_t ignoredSyscalls = 0;  // trapped but not part of a lesson (opens elsewhere)
+    std::uint64_t stops = 0;              // every waitpid report for a tracee, exits included
+    std::uint64_t seccompStops = 0;       // a traced syscall was entered
+    std::uint64_t syscallExitStops = 0;   // caught for a return value
+    std::uint64_t eventStops = 0;         // fork/vfork/clone/exec/stop ptrace events
+    std::uint64_t signalStops = 0;        // signal-delivery stops; the signal is re-injected
+    std::uint64_t groupStops = 0;         // job-control stops, left stopped with PTRACE_LISTEN
+    std::uint64_t ignoredSyscalls = 0;    // trapped but not part of a lesson (opens elsewhere)
+    std::uint64_t decodedAtForkEvent = 0; // clones let through by the filter, read at the event
     std::uint64_t syscallEvents = 0;
     std::uint64_t processEvents = 0;
     std::uint64_t threads = 0;      // traced now

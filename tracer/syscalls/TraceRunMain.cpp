@@ -112,11 +112,13 @@ int main(int argc, char **argv)
     std::fprintf(stderr,
                  "flowlab-trace-run: %.3f s wall; %llu stops (%llu seccomp, %llu syscall-exit, "
                  "%llu ptrace-event, %llu signal, %llu group); %llu syscall events, %llu "
-                 "process events, %llu trapped but ignored; %.3f ms in stops\n",
+                 "process events, %llu trapped but ignored, %llu clones read at the fork event; "
+                 "%.3f ms in stops\n",
                  seconds, (unsigned long long)stats.stops, (unsigned long long)stats.seccompStops,
                  (unsigned long long)stats.syscallExitStops, (unsigned long long)stats.eventStops,
                  (unsigned long long)stats.signalStops, (unsigned long long)stats.groupStops,
                  (unsigned long long)stats.syscallEvents, (unsigned long long)stats.processEvents,
-                 (unsigned long long)stats.ignoredSyscalls, double(stats.timeInStopsNs) / 1e6);
+                 (unsigned long long)stats.ignoredSyscalls,
+                 (unsigned long long)stats.decodedAtForkEvent, double(stats.timeInStopsNs) / 1e6);
     return exitCode;
 }

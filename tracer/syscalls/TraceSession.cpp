@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -258,6 +259,13 @@ void TraceSession::onFork(Thread &thread, int event)
         decoded.retval = child;
         decoded.attributes["child_pid"] = child;
         links.push_back(emitSyscall(thread, decoded));
+    } else if (std::optional<DecodedSyscall> decoded = decodeUntrappedClone(thread)) {
+        // A clone the filter let through (no namespace flags): decoded now, from the registers
+        // it was called with, one stop fewer than trapping it.
+        isThread = decoded->attributes.value("thread", false);
+        decoded->retval = child;
+        decoded->attributes["child_pid"] = child;
+        links.push_back(emitSyscall(thread, *decoded));
     } else {
         isThread = event == PTRACE_EVENT_CLONE && readTgid(child) == thread.tgid;
     }
@@ -271,6 +279,28 @@ void TraceSession::onFork(Thread &thread, int event)
         resume(childThread);
     }
     resume(thread);
+}
+
+std::optional<DecodedSyscall> TraceSession::decodeUntrappedClone(const Thread &thread)
+{
+    // At a fork event the caller is still inside the syscall: orig_rax holds its number and
+    // the argument registers are as it made the call.
+    user_regs_struct regs{};
+    if (::ptrace(PTRACE_GETREGS, thread.tid, nullptr, &regs) != 0)
+        return std::nullopt;
+    const SyscallInfo *info = syscallByNumber(long(regs.orig_rax));
+    if (!info || info->category != SyscallCategory::Process || info->id == SyscallId::Execve ||
+        info->id == SyscallId::Execveat)
+        return std::nullopt;
+    SyscallEntry entry;
+    entry.tid = thread.tid;
+    entry.info = info;
+    entry.args = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
+    EntryDecoding decoding = decodeSyscallEntry(entry, TraceeMemory(thread.tid));
+    if (decoding.interest == Interest::Ignore)
+        return std::nullopt;
+    ++m_counters.decodedAtForkEvent;
+    return std::move(decoding.syscall);
 }
 
 void TraceSession::registerChild(const Thread &parent, pid_t child, bool isThread)

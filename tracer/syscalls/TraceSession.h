@@ -31,6 +31,7 @@ struct TracerCounters
     std::atomic<std::uint64_t> signalStops{0};
     std::atomic<std::uint64_t> groupStops{0};
     std::atomic<std::uint64_t> ignoredSyscalls{0};
+    std::atomic<std::uint64_t> decodedAtForkEvent{0};
     std::atomic<std::uint64_t> syscallEvents{0};
     std::atomic<std::uint64_t> processEvents{0};
     std::atomic<std::uint64_t> threads{0};
@@ -107,6 +108,8 @@ private:
 
     Thread &adoptUnknown(pid_t tid);
     void registerChild(const Thread &parent, pid_t child, bool isThread);
+    // The clone, fork or vfork that `thread`, stopped at a fork event, did not trap.
+    std::optional<DecodedSyscall> decodeUntrappedClone(const Thread &thread);
     void releaseHeldChildrenOf(pid_t tgid);
     void resume(Thread &thread, int signal = 0);
 

@@ -146,7 +146,10 @@ private slots:
         QCOMPARE(toString(unshare->category), std::string_view("namespace"));
         QCOMPARE(syscallByName("mount")->number, int(SYS_mount));
         QCOMPARE(toString(syscallByName("pivot_root")->category), std::string_view("mount"));
-        QCOMPARE(syscallByName("openat")->writeModeArg, 2);
+        QCOMPARE(syscallByName("openat")->trapOnlyIf.arg, 2);
+        QCOMPARE(syscallByName("openat")->trapOnlyIf.anyOf, std::uint32_t(O_ACCMODE));
+        QCOMPARE(syscallByName("clone")->trapOnlyIf.arg, 0); // only when it makes namespaces
+        QVERIFY(syscallByName("clone3")->trapOnlyIf.never);  // flags in memory: at the fork event
         QCOMPARE(syscallById(SyscallId::Clone3).number, 435);
         // Observed as ptrace events, not trapped; and never a syscall we do not decode.
         QVERIFY(!syscallByName("exit_group"));

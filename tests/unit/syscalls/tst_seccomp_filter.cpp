@@ -8,6 +8,7 @@
 #include <QTest>
 #include <cerrno>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,6 +29,9 @@ struct Probes
     int mkdirErrno;
     int unshareErrno;
     int chrootErrno;
+    int plainCloneErrno;
+    int namespaceCloneErrno;
+    int clone3Errno;
 };
 
 int errnoOf(long result)
@@ -50,6 +54,13 @@ Probes runProbes()
     probes.mkdirErrno = errnoOf(::syscall(SYS_mkdir, "/nonexistent-flowlab/x", 0700));
     probes.unshareErrno = errnoOf(::syscall(SYS_unshare, 0));
     probes.chrootErrno = errnoOf(::syscall(SYS_chroot, "/nonexistent-flowlab"));
+    // Both clones are invalid (CLONE_THREAD without CLONE_SIGHAND), so neither makes a task:
+    // the kernel says EINVAL to the one the filter lets through, the filter ENOSYS to the other.
+    probes.plainCloneErrno = errnoOf(::syscall(SYS_clone, CLONE_THREAD, 0, 0, 0, 0));
+    probes.namespaceCloneErrno =
+        errnoOf(::syscall(SYS_clone, CLONE_THREAD | CLONE_NEWNET, 0, 0, 0, 0));
+    // clone3 is never trapped: a NULL argument block reaches the kernel, which says EFAULT.
+    probes.clone3Errno = errnoOf(::syscall(SYS_clone3, nullptr, 88));
     return probes;
 }
 
@@ -68,7 +79,7 @@ private slots:
         QVERIFY(program.size() >= tracedSyscalls().size() + 6);
     }
 
-    void trapsOnlyTheTracedSetAndOpensForWriting()
+    void trapsOnlyTheTracedSetOpensForWritingAndNamespaceClones()
     {
         const auto program = buildTraceFilter();
         int pipeFds[2];
@@ -101,6 +112,10 @@ private slots:
         QCOMPARE(probes.mkdirErrno, ENOSYS);
         QCOMPARE(probes.unshareErrno, ENOSYS);
         QCOMPARE(probes.chrootErrno, ENOSYS);
+        // Thread and fork clones run untrapped (decoded at the fork event); namespaces trap.
+        QCOMPARE(probes.plainCloneErrno, EINVAL);
+        QCOMPARE(probes.namespaceCloneErrno, ENOSYS);
+        QCOMPARE(probes.clone3Errno, EFAULT);
     }
 };
 
