@@ -6,13 +6,13 @@ namespace flowlab {
 
 namespace {
 
-void writeLines(std::FILE *file, const std::vector<Event> &events)
+void writeLines(std::FILE *file, const std::vector<const Event *> &events)
 {
     std::string lines;
-    for (const Event &event : events) {
+    for (const Event *event : events) {
         // error_handler::replace: captured bodies may hold bytes that are not UTF-8.
         lines +=
-            nlohmann::json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            nlohmann::json(*event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         lines += '\n';
     }
     std::fwrite(lines.data(), 1, lines.size(), file);
@@ -34,7 +34,7 @@ Status EventLog::openFile(const std::string &path)
     std::unique_lock lock(m_mutex);
     stopWriter(lock);
     m_file = file;
-    m_unwritten = m_events; // what was logged before the file, written first
+    m_firstUnwritten = 0; // what was logged before the file is written first
     m_writtenThrough = 0;
     m_stopWriter = false;
     m_writer = std::thread([this] { writeLoop(); });
@@ -79,17 +79,21 @@ void EventLog::writeLoop()
         m_wakeWriter.wait_for(lock, kFileFlushInterval,
                               [&] { return m_stopWriter || m_flushRequested; });
         m_flushRequested = false;
-        std::vector<Event> batch;
-        batch.swap(m_unwritten);
+        // Pointers, not copies: a deque's elements stay where they are as it grows, and an
+        // appended event is never changed, so they are read here without the lock.
+        std::vector<const Event *> batch;
+        for (std::size_t k = m_firstUnwritten; k < m_events.size(); ++k)
+            batch.push_back(&m_events[k]);
+        m_firstUnwritten = m_events.size();
         const bool stopping = m_stopWriter;
         if (!batch.empty()) {
             lock.unlock();
             writeLines(m_file, batch);
             lock.lock();
-            m_writtenThrough = batch.back().seq;
+            m_writtenThrough = batch.back()->seq;
         }
         m_written.notify_all();
-        if (stopping && m_unwritten.empty())
+        if (stopping && m_firstUnwritten == m_events.size())
             return;
     }
 }
@@ -105,8 +109,6 @@ std::uint64_t EventLog::append(Event event)
         if (event.monotonicNs == 0)
             event.monotonicNs = monotonicNowNs();
         listeners = m_listeners;
-        if (m_file)
-            m_unwritten.push_back(event);
         if (listeners.empty())
             m_events.push_back(std::move(event));
         else
@@ -120,7 +122,7 @@ std::uint64_t EventLog::append(Event event)
 std::vector<Event> EventLog::snapshot() const
 {
     std::lock_guard lock(m_mutex);
-    return m_events;
+    return {m_events.begin(), m_events.end()};
 }
 
 std::size_t EventLog::size() const

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -60,14 +61,14 @@ private:
     void stopWriter(std::unique_lock<std::mutex> &lock);
 
     mutable std::mutex m_mutex;
-    std::vector<Event> m_events;
+    std::deque<Event> m_events;
     std::vector<Listener> m_listeners;
     std::uint64_t m_nextSeq = 1;
 
-    // The file writer; the fields are guarded by m_mutex. Events wait in m_unwritten, in seq
-    // order, until the writer swaps the batch out and writes it without holding the lock.
+    // The file writer; the fields are guarded by m_mutex. Events from m_firstUnwritten on
+    // wait for the writer, which takes their addresses and writes them without the lock.
     std::FILE *m_file = nullptr;
-    std::vector<Event> m_unwritten;
+    std::size_t m_firstUnwritten = 0;
     std::uint64_t m_writtenThrough = 0; // the last seq in the file
     bool m_stopWriter = false;
     bool m_flushRequested = false; // flush() wakes the writer before its interval is up
