@@ -1,8 +1,10 @@
-// fork, vfork, execve, execveat and sethostname: the processes of a `docker run` and the
-// container's PID 1 exec.
+// fork, vfork, execve, execveat, prctl(PR_SET_NAME) and sethostname: the processes of a
+// `docker run` and the container's PID 1 exec.
 
 #include "tracer/syscalls/FlagTables.h"
 #include "tracer/syscalls/SyscallDecoders.h"
+
+#include <sys/prctl.h>
 
 namespace flowlab {
 
@@ -62,6 +64,24 @@ void decodeExecveat(const SyscallEntry &entry, const TraceeMemory &memory, Entry
     args.push_back({"flags", formatFlags(kAtFlags, flags)});
     out.syscall.args = std::move(args);
     out.syscall.attributes["flags"] = flagNames(kAtFlags, flags);
+}
+
+void decodePrctl(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out)
+{
+    // The filter traps PR_SET_NAME only: prctl(PR_SET_NAME, name), a name of at most 16 bytes
+    // with its NUL (TASK_COMM_LEN); longer ones are cut by the kernel, and so here.
+    constexpr std::size_t kTaskCommLen = 16;
+    if (entry.args[0] != PR_SET_NAME) {
+        out.syscall.args = {{"option", std::to_string(entry.args[0])}};
+        return;
+    }
+    const auto name = memory.readString(entry.args[1], kTaskCommLen - 1);
+    if (!name) {
+        out.syscall.args = {{"option", "PR_SET_NAME"}, {"name", decode::pointer(entry.args[1])}};
+        return;
+    }
+    out.syscall.args = {{"option", "PR_SET_NAME"}, {"name", quoteString(name->bytes)}};
+    out.syscall.attributes["name"] = name->bytes;
 }
 
 void decodeSethostname(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out)

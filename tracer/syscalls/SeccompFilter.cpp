@@ -38,16 +38,23 @@ std::vector<sock_filter> buildTraceFilter()
 {
     const auto syscalls = tracedSyscalls();
     const std::size_t count = syscalls.size();
-    std::size_t checkCount = 0;
+    // An argument check (TrapCondition) is a load and a test of `anyOf`, plus a test of
+    // `noneOf` when it has one.
+    const auto checkLength = [](const TrapCondition &only) -> std::size_t {
+        if (only.never || only.arg < 0)
+            return 0;
+        return only.noneOf && !only.equals ? 3 : 2;
+    };
+    std::size_t checkInstructions = 0;
     for (const SyscallInfo &info : syscalls)
-        checkCount += !info.trapOnlyIf.never && info.trapOnlyIf.arg >= 0 ? 1 : 0;
+        checkInstructions += checkLength(info.trapOnlyIf);
     // Classic BPF only jumps forward, so the layout is:
     //   0 load arch; 1 other arch -> allow; 2 load nr; 3 x32 -> allow;
     //   one compare per traced syscall, to trace or to its argument check;
-    //   two instructions per argument check (TrapCondition); allow; trace.
+    //   the argument checks; allow; trace.
     const std::size_t firstCompare = 4;
     const std::size_t firstCheck = firstCompare + count;
-    const std::size_t allow = firstCheck + 2 * checkCount;
+    const std::size_t allow = firstCheck + checkInstructions;
     const std::size_t trace = allow + 1;
 
     std::vector<sock_filter> program;
@@ -65,8 +72,18 @@ std::vector<sock_filter> buildTraceFilter()
         } else if (const TrapCondition &only = info.trapOnlyIf; only.arg >= 0) {
             target = firstCheck + checks.size();
             checks.push_back(statement(kLoadWord, argLowWordOffset(only.arg)));
-            checks.push_back(
-                jump(BPF_JMP | BPF_JSET | BPF_K, only.anyOf, target + 1, trace, allow));
+            if (only.equals) {
+                checks.push_back(
+                    jump(BPF_JMP | BPF_JEQ | BPF_K, *only.equals, target + 1, trace, allow));
+            } else if (only.noneOf) {
+                checks.push_back(
+                    jump(BPF_JMP | BPF_JSET | BPF_K, only.anyOf, target + 1, target + 2, allow));
+                checks.push_back(
+                    jump(BPF_JMP | BPF_JSET | BPF_K, only.noneOf, target + 2, allow, trace));
+            } else {
+                checks.push_back(
+                    jump(BPF_JMP | BPF_JSET | BPF_K, only.anyOf, target + 1, trace, allow));
+            }
         }
         const std::size_t next = i + 1 == count ? allow : at + 1;
         program.push_back(

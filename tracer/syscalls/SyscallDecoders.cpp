@@ -14,7 +14,7 @@ namespace {
 
 using Decoder = void (*)(const SyscallEntry &, const TraceeMemory &, EntryDecoding &);
 
-constexpr std::array<std::pair<SyscallId, Decoder>, 17> kDecoders{{
+constexpr std::array<std::pair<SyscallId, Decoder>, 18> kDecoders{{
     {SyscallId::Clone, decodeClone},
     {SyscallId::Clone3, decodeClone3},
     {SyscallId::Fork, decodeForkLike},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<SyscallId, Decoder>, 17> kDecoders{{
     {SyscallId::PivotRoot, decodePivotRoot},
     {SyscallId::Chroot, decodeChroot},
     {SyscallId::Sethostname, decodeSethostname},
+    {SyscallId::Prctl, decodePrctl},
     {SyscallId::Execve, decodeExecve},
     {SyscallId::Execveat, decodeExecveat},
     {SyscallId::Mkdir, decodeMkdir},

@@ -59,6 +59,7 @@ void decodeChroot(const SyscallEntry &entry, const TraceeMemory &memory, EntryDe
 void decodeForkLike(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
 void decodeExecve(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
 void decodeExecveat(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
+void decodePrctl(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
 void decodeSethostname(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
 void decodeMkdir(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);
 void decodeMkdirat(const SyscallEntry &entry, const TraceeMemory &memory, EntryDecoding &out);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #if !defined(__x86_64__)
@@ -17,16 +18,17 @@ namespace {
 
 using enum SyscallCategory;
 
-// O_WRONLY or O_RDWR: any access-mode bit set means the open may write.
-constexpr TrapCondition kOpensForWriting{2, O_ACCMODE};
+// O_WRONLY or O_RDWR (any access-mode bit set means the open may write), and no O_CREAT.
+constexpr TrapCondition kOpensForWriting{2, O_ACCMODE, O_CREAT};
 // CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID and NEWNET. (CLONE_NEWTIME is
 // clone3 and unshare only: in clone's flags its bit is part of the exit signal.)
-constexpr TrapCondition kMakesNamespaces{0, 0x7E020000};
-constexpr TrapCondition kAtForkEventOnly{-1, 0, true};
+constexpr TrapCondition kMakesNamespaces{0, 0x7E020000, 0};
+constexpr TrapCondition kAtForkEventOnly{-1, 0, 0, true};
+constexpr TrapCondition kRenamesThread{0, 0, 0, false, PR_SET_NAME};
 
 // x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl). Written out so that the table
 // reads like the kernel's; the static_asserts below check them against the libc headers.
-constexpr std::array<SyscallInfo, 17> kTable{{
+constexpr std::array<SyscallInfo, 18> kTable{{
     {SyscallId::Clone, 56, "clone", 5, Process, kMakesNamespaces},
     {SyscallId::Fork, 57, "fork", 0, Process},
     {SyscallId::Vfork, 58, "vfork", 0, Process},
@@ -46,6 +48,8 @@ constexpr std::array<SyscallInfo, 17> kTable{{
     // runc opens cgroup files with openat2 (RESOLVE_BENEATH) when the kernel has it. Its flags
     // sit in a struct the filter cannot read, so every openat2 is trapped; few programs use it.
     {SyscallId::Openat2, 437, "openat2", 4, Cgroup},
+    // Only PR_SET_NAME: runc names its stages ("runc:[1:CHILD]"), and events carry the name.
+    {SyscallId::Prctl, 157, "prctl", 5, Process, kRenamesThread},
 }};
 
 static_assert(kTable[0].number == SYS_clone && kTable[1].number == SYS_fork &&
@@ -62,6 +66,7 @@ static_assert(kTable[15].number == SYS_clone3);
 #ifdef SYS_openat2
 static_assert(kTable[16].number == SYS_openat2);
 #endif
+static_assert(kTable[17].number == SYS_prctl);
 static_assert(kMakesNamespaces.anyOf ==
               (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
                CLONE_NEWPID | CLONE_NEWNET));

@@ -8,6 +8,7 @@
 // which also covers deaths by signal.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ enum class SyscallId {
     PivotRoot,
     Chroot,
     Sethostname,
+    Prctl,
     Execve,
     Execveat,
     Mkdir,
@@ -46,17 +48,25 @@ enum class SyscallCategory {
 std::string_view toString(SyscallCategory category);
 
 // When the seccomp filter traps a syscall: always, never, or only when the low word of one
-// argument has any of `anyOf`'s bits set. openat is trapped only when it opens for writing
-// (its access mode); clone only when it makes a namespace; clone3 never, since its flags sit
-// in memory the filter cannot read. A clone that is let through is still recorded: when it
-// makes a task, the tracer decodes it at the fork ptrace event it stops for anyway, which
+// argument has any of `anyOf`'s bits set and none of `noneOf`'s. openat is trapped only when
+// it opens for writing (its access mode) without O_CREAT: cgroupfs files always exist, and
+// runc writes them without O_CREAT (through openat2, which is always trapped), while the
+// engine's own state files (dockerd reopens its network store dozens of times per container)
+// are opened with it. clone is trapped only when it makes a namespace; clone3 never, since
+// its flags sit in memory the filter cannot read; prctl only when it renames the thread
+// (PR_SET_NAME), which is how the tracer knows a tracee's name without asking /proc at
+// every event. A clone that is let through is still recorded:
+// when it makes a task, the tracer decodes it at the fork ptrace event it stops for anyway, which
 // spares a stop for every thread the Go runtime or pthread_create starts. The price: a
 // namespace-less clone, or any clone3, that fails makes no task and goes unrecorded.
 struct TrapCondition
 {
     int arg = -1; // -1: always trapped, unless `never`
     std::uint32_t anyOf = 0;
+    std::uint32_t noneOf = 0;
     bool never = false;
+    // Instead of the bit tests: trapped only when the argument is exactly this value.
+    std::optional<std::uint32_t> equals;
 };
 
 struct SyscallInfo

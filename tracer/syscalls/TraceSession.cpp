@@ -76,6 +76,7 @@ void TraceSession::adoptLaunched(pid_t pid, const std::string &node)
         process.ppid = stat->ppid;
     }
     process.component = componentName(process.exe, process.comm);
+    thread.comm = process.comm;
     refreshCounts();
 }
 
@@ -237,6 +238,9 @@ void TraceSession::onSyscallExit(Thread &thread)
     } else {
         emitSyscall(thread, pending.decoded);
     }
+    if (pending.id == SyscallId::Prctl && pending.decoded.errnum == 0 &&
+        pending.decoded.attributes.contains("name"))
+        thread.comm = pending.decoded.attributes["name"].get<std::string>();
     resume(thread);
 }
 
@@ -270,8 +274,7 @@ void TraceSession::onFork(Thread &thread, int event)
         isThread = event == PTRACE_EVENT_CLONE && readTgid(child) == thread.tgid;
     }
     registerChild(thread, child, isThread);
-    emitProcessEvent(makeForkEvent(identityOf(thread, false), how, child, isThread),
-                     std::move(links));
+    emitProcessEvent(makeForkEvent(identityOf(thread), how, child, isThread), std::move(links));
     Thread &childThread = m_threads[child];
     childThread.announced = true;
     if (childThread.held) {
@@ -309,12 +312,16 @@ void TraceSession::registerChild(const Thread &parent, pid_t child, bool isThrea
     Thread &thread = m_threads[child];
     thread.tid = child;
     thread.tgid = isThread ? parent.tgid : child;
+    thread.comm = parent.comm;
     if (!isThread) {
         // Also when adoptUnknown() created it: the event names the real parent, which a
         // CLONE_PARENT child's /proc ppid does not.
         Process process = m_processes[parent.tgid];
         process.launched = false;
         process.execed = false;
+        // The kernel's idea of the parent (CLONE_PARENT makes it the caller's parent).
+        const auto stat = readProcStat(child);
+        process.ppid = stat ? stat->ppid : parent.tgid;
         m_processes[child] = std::move(process);
     }
     if (!known)
@@ -339,7 +346,7 @@ void TraceSession::onExec(Thread &leader)
     }
     leader.started = true;
     Process &process = m_processes[leader.tgid];
-    const TraceeIdentity before = identityOf(leader, false);
+    const TraceeIdentity before = identityOf(leader);
     std::vector<std::string> argv;
     std::vector<std::uint64_t> links;
     if (leader.inSyscall && (leader.inSyscall->id == SyscallId::Execve ||
@@ -363,7 +370,8 @@ void TraceSession::onExec(Thread &leader)
         process.ppid = stat->ppid;
     }
     process.component = componentName(process.exe, process.comm);
-    emitProcessEvent(makeExecEvent(identityOf(leader, false), argv, before.component, formerTid),
+    leader.comm = process.comm;
+    emitProcessEvent(makeExecEvent(identityOf(leader), argv, before.component, formerTid),
                      std::move(links));
     const bool firstExecOfLaunch = process.launched && !process.execed;
     process.execed = true;
@@ -387,7 +395,7 @@ void TraceSession::onGone(pid_t tid, int status)
     finishUnreturned(thread);
     const pid_t tgid = thread.tgid;
     const bool leader = tid == tgid;
-    TraceeIdentity identity = identityOf(thread, false);
+    TraceeIdentity identity = identityOf(thread);
     m_threads.erase(found);
     if (leader) {
         // With __WALL the leader is reported last, once the whole thread group is gone.
@@ -396,6 +404,7 @@ void TraceSession::onGone(pid_t tid, int status)
         const bool launched = m_processes[tgid].launched;
         m_processes.erase(tgid);
         releaseHeldChildrenOf(tgid);
+        rereadParentsOfChildren(tgid);
         refreshCounts(); // before the hook: a waiter may read the stats at once
         if (launched && m_hooks.exited)
             m_hooks.exited(tgid, status);
@@ -462,14 +471,13 @@ void TraceSession::finishUnreturned(Thread &thread)
     DecodedSyscall decoded = std::move(thread.inSyscall->decoded);
     thread.inSyscall.reset();
     decoded.retval.reset(); // rendered "= ?", as strace does for a thread that died inside
-    emitSyscall(thread, decoded, false);
+    emitSyscall(thread, decoded);
 }
 
-std::uint64_t TraceSession::emitSyscall(const Thread &thread, const DecodedSyscall &syscall,
-                                        bool freshIdentity)
+std::uint64_t TraceSession::emitSyscall(const Thread &thread, const DecodedSyscall &syscall)
 {
     ++m_counters.syscallEvents;
-    return m_log.append(makeSyscallEvent(identityOf(thread, freshIdentity), syscall));
+    return m_log.append(makeSyscallEvent(identityOf(thread), syscall));
 }
 
 std::uint64_t TraceSession::emitProcessEvent(Event event, std::vector<std::uint64_t> links)
@@ -479,25 +487,30 @@ std::uint64_t TraceSession::emitProcessEvent(Event event, std::vector<std::uint6
     return m_log.append(std::move(event));
 }
 
-TraceeIdentity TraceSession::identityOf(const Thread &thread, bool fresh)
+TraceeIdentity TraceSession::identityOf(const Thread &thread) const
 {
-    Process &process = m_processes[thread.tgid];
+    static const Process kUnknown;
+    const auto found = m_processes.find(thread.tgid);
+    const Process &process = found != m_processes.end() ? found->second : kUnknown;
     TraceeIdentity identity;
     identity.tid = thread.tid;
     identity.tgid = thread.tgid;
-    if (fresh) {
-        // comm changes under us (prctl(PR_SET_NAME), runc's "runc:[2:INIT]"), so read it.
-        if (const auto stat = readProcStat(thread.tid)) {
-            process.comm = stat->comm;
-            process.ppid = stat->ppid;
-        }
-    }
     identity.ppid = process.ppid;
-    identity.comm = process.comm;
+    identity.comm = thread.comm.empty() ? process.comm : thread.comm;
     identity.exe = process.exe;
     identity.component = process.component;
     identity.node = process.node;
     return identity;
+}
+
+void TraceSession::rereadParentsOfChildren(pid_t tgid)
+{
+    for (auto &[pid, process] : m_processes) {
+        if (process.ppid != tgid)
+            continue;
+        if (const auto stat = readProcStat(pid))
+            process.ppid = stat->ppid;
+    }
 }
 
 void TraceSession::killAll()

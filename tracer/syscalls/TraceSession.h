@@ -80,6 +80,9 @@ private:
     {
         pid_t tid = 0;
         pid_t tgid = 0; // 0 until its parent's fork event says (see adoptUnknown)
+        // The kernel's comm: inherited at clone, reset by exec, changed by prctl(PR_SET_NAME)
+        // (trapped for this), so events never need to ask /proc for it.
+        std::string comm;
         std::optional<PendingSyscall> inSyscall; // entered, not yet returned
         std::vector<ReadBack> readBacks;
         bool started = false;   // past its first stop
@@ -92,7 +95,7 @@ private:
         std::string exe;
         std::string comm;
         std::string component;
-        pid_t ppid = 0; // last read from /proc, for events after the process is gone
+        pid_t ppid = 0; // set at fork and exec; read again when the parent exits
         bool launched = false;
         bool execed = false;
     };
@@ -115,10 +118,11 @@ private:
 
     void flushReadBacks(Thread &thread);
     void finishUnreturned(Thread &thread);
-    std::uint64_t emitSyscall(const Thread &thread, const DecodedSyscall &syscall,
-                              bool freshIdentity = true);
+    std::uint64_t emitSyscall(const Thread &thread, const DecodedSyscall &syscall);
     std::uint64_t emitProcessEvent(Event event, std::vector<std::uint64_t> links = {});
-    TraceeIdentity identityOf(const Thread &thread, bool fresh);
+    TraceeIdentity identityOf(const Thread &thread) const;
+    // `tgid` exited: its children were reparented (to a subreaper such as the shim, or init).
+    void rereadParentsOfChildren(pid_t tgid);
     void refreshCounts();
 
     EventLog &m_log;

@@ -6,12 +6,14 @@
 #include "tracer/syscalls/SyscallTracer.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -126,6 +128,7 @@ private slots:
             "unshare(CLONE_NEWNS|CLONE_NEWUTS) = 0",
             "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL) = 0",
             "sethostname(\"flowlab-helper\") = 0",
+            "prctl(PR_SET_NAME, \"flowlab-renamed\") = 0",
             "mount(\"tmpfs\", \"" + mnt +
                 "\", \"tmpfs\", MS_NOSUID|MS_NODEV, "
                 "\"size=1m,mode=755\") = 0",
@@ -185,6 +188,15 @@ private slots:
         QCOMPARE(hostname.attributes["ppid"].get<pid_t>(), ::getpid());
         QCOMPARE(hostname.attributes["category"].get<std::string>(), std::string("namespace"));
         QCOMPARE(hostname.attributes["retval"].get<int>(), 0);
+        // The kernel's comm, 15 bytes at most, until the helper renames itself.
+        QCOMPARE(hostname.attributes["comm"].get<std::string>(), std::string("flowlab-syscall"));
+        const Event rename = find("prctl");
+        QCOMPARE(rename.attributes["name"].get<std::string>(), std::string("flowlab-renamed"));
+        QCOMPARE(rename.attributes["comm"].get<std::string>(), std::string("flowlab-syscall"));
+        QCOMPARE(find("mount(\"tmpfs\"").attributes["comm"].get<std::string>(),
+                 std::string("flowlab-renamed"));
+        // The forked child inherits the name until its exec.
+        QCOMPARE(fork->attributes["comm"].get<std::string>(), std::string("flowlab-renamed"));
         const Event unshare = find("unshare(CLONE_NEWNS");
         QCOMPARE(unshare.attributes["namespaces"].get<std::vector<std::string>>(),
                  (std::vector<std::string>{"mnt", "uts"}));
@@ -280,6 +292,25 @@ private slots:
         QCOMPARE(exec->attributes["former_tid"].get<pid_t>(), threadId);
         QCOMPARE(exec->attributes["tid"].get<pid_t>(), helper.pid);
         QCOMPARE(events.back().summary, std::string("true: exited with status 0"));
+    }
+
+    void tracedProgramsRunAtTheDaemonsPriority()
+    {
+        // The tracer thread runs at a raised priority; what it launches must not inherit it.
+        errno = 0;
+        const int daemonNice = ::getpriority(PRIO_PROCESS, 0);
+        QCOMPARE(errno, 0);
+        QTemporaryDir dir;
+        const std::string out = dir.filePath("nice.out").toStdString();
+        EventLog log;
+        SyscallTracer tracer(log);
+        auto launched = tracer.launch({{"/usr/bin/nice"}, {}, "", out, "n"});
+        QVERIFY2(launched, launched ? "" : launched.error().message().c_str());
+        const auto status = tracer.waitForExit(*launched, std::chrono::seconds(30));
+        QVERIFY(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+        QFile printed(QString::fromStdString(out));
+        QVERIFY(printed.open(QIODevice::ReadOnly));
+        QCOMPARE(printed.readAll().trimmed().toInt(), daemonNice);
     }
 
     void destroyingTheTracerKillsItsTracees()

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -68,6 +69,11 @@ int main(int argc, char **argv)
     CHECK(1, unshare(CLONE_NEWUTS | CLONE_NEWNS) == 0);
     CHECK(2, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
     CHECK(3, sethostname("flowlab-helper", strlen("flowlab-helper")) == 0);
+    /* 18: renamed, as runc names its stages; the events after this carry the new name. A
+     * PR_GET_NAME is not trapped. */
+    char name[16];
+    CHECK(18, prctl(PR_SET_NAME, "flowlab-renamed") == 0 && prctl(PR_GET_NAME, name) == 0 &&
+                  strcmp(name, "flowlab-renamed") == 0);
 
     /* 4: a tmpfs with flags and data, a directory in it (not a cgroup: no event). */
     CHECK(4, mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755") == 0);

@@ -155,7 +155,7 @@ private slots:
         QVERIFY(!syscallByName("exit_group"));
         QVERIFY(!syscallByNumber(SYS_getpid));
         QVERIFY(!syscallByNumber(SYS_read));
-        QCOMPARE(tracedSyscalls().size(), std::size_t(17));
+        QCOMPARE(tracedSyscalls().size(), std::size_t(18));
     }
 
     void listsTheTracedSetForStrace()

@@ -26,12 +26,15 @@ struct Probes
     int openReadErrno;
     int openWriteErrno;
     int openReadWriteErrno;
+    int openCreateErrno;
     int mkdirErrno;
     int unshareErrno;
     int chrootErrno;
     int plainCloneErrno;
     int namespaceCloneErrno;
     int clone3Errno;
+    int setNameErrno;
+    int getNameErrno;
 };
 
 int errnoOf(long result)
@@ -51,6 +54,9 @@ Probes runProbes()
         errnoOf(::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC));
     probes.openReadWriteErrno =
         errnoOf(::syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC));
+    // Creating opens are let through: the kernel says ENOENT for the missing directory.
+    probes.openCreateErrno = errnoOf(::syscall(SYS_openat, AT_FDCWD, "/nonexistent-flowlab/x",
+                                               O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     probes.mkdirErrno = errnoOf(::syscall(SYS_mkdir, "/nonexistent-flowlab/x", 0700));
     probes.unshareErrno = errnoOf(::syscall(SYS_unshare, 0));
     probes.chrootErrno = errnoOf(::syscall(SYS_chroot, "/nonexistent-flowlab"));
@@ -61,6 +67,10 @@ Probes runProbes()
         errnoOf(::syscall(SYS_clone, CLONE_THREAD | CLONE_NEWNET, 0, 0, 0, 0));
     // clone3 is never trapped: a NULL argument block reaches the kernel, which says EFAULT.
     probes.clone3Errno = errnoOf(::syscall(SYS_clone3, nullptr, 88));
+    // prctl is trapped for PR_SET_NAME only: an equality test, not a bit test.
+    probes.setNameErrno = errnoOf(::syscall(SYS_prctl, PR_SET_NAME, "probe", 0, 0, 0));
+    char name[16];
+    probes.getNameErrno = errnoOf(::syscall(SYS_prctl, PR_GET_NAME, name, 0, 0, 0));
     return probes;
 }
 
@@ -109,6 +119,7 @@ private slots:
         QCOMPARE(probes.openReadErrno, 0);
         QCOMPARE(probes.openWriteErrno, ENOSYS);
         QCOMPARE(probes.openReadWriteErrno, ENOSYS);
+        QCOMPARE(probes.openCreateErrno, ENOENT);
         QCOMPARE(probes.mkdirErrno, ENOSYS);
         QCOMPARE(probes.unshareErrno, ENOSYS);
         QCOMPARE(probes.chrootErrno, ENOSYS);
@@ -116,6 +127,8 @@ private slots:
         QCOMPARE(probes.plainCloneErrno, EINVAL);
         QCOMPARE(probes.namespaceCloneErrno, ENOSYS);
         QCOMPARE(probes.clone3Errno, EFAULT);
+        QCOMPARE(probes.setNameErrno, ENOSYS);
+        QCOMPARE(probes.getNameErrno, 0);
     }
 };
 
