@@ -33,6 +33,9 @@ public:
     // removes those that did not exist before.
     static std::vector<std::string> hostPathsItCreates();
 
+    // Added to containerd's and dockerd's environment, traced or not.
+    static std::vector<std::pair<std::string, std::string>> engineEnvironment();
+
     // The docker CLI to talk to it with: $FLOWLAB_DOCKER_CLI when set, else Debian's
     // /usr/bin/docker, else `docker` from PATH. An error says what to install.
     static Result<std::string> clientProgram();
