@@ -73,12 +73,23 @@ void prepareForUpdate(const ResourceInfo &resource, Json &object, const Json &ol
                       bool statusUpdate)
 {
     if (statusUpdate) {
-        Json updated = old;
-        updated["status"] = object.value("status", Json::object());
-        // The client's view of the revision is what optimistic concurrency checks.
-        if (object["metadata"].contains("resourceVersion"))
-            updated["metadata"]["resourceVersion"] = object["metadata"]["resourceVersion"];
-        object = std::move(updated);
+        // A status write changes the status (and may touch annotations, as the deployment
+        // controller's revision does); the spec, the identity, labels, owners and lifecycle
+        // fields stay as stored, as the real status strategies keep them.
+        if (old.contains("spec"))
+            object["spec"] = old["spec"];
+        else
+            object.erase("spec");
+        Json &metadata = object["metadata"];
+        const Json &oldMetadata = old["metadata"];
+        for (const char *field : {"name", "namespace", "uid", "creationTimestamp",
+                                  "deletionTimestamp", "deletionGracePeriodSeconds", "generation",
+                                  "labels", "ownerReferences", "finalizers"}) {
+            if (oldMetadata.contains(field))
+                metadata[field] = oldMetadata[field];
+            else
+                metadata.erase(field);
+        }
         return;
     }
     Json &metadata = object["metadata"];
