@@ -205,6 +205,7 @@ public:
     std::string plainUrl() const { return "http://127.0.0.1:" + std::to_string(m_httpPort); }
     std::string tlsUrl() const { return "https://127.0.0.1:" + std::to_string(m_httpsPort); }
     QProcess *apiserver() const { return m_apiserver.get(); }
+    QProcess *scheduler() const { return m_scheduler.get(); }
     std::string apiserverLog() const
     {
         return m_apiserverOutput.toStdString() +
