@@ -34,6 +34,7 @@ bool wantsHelp(const Args &args);
 int labCommand(CliContext &context, const Args &args);
 int imageCommand(CliContext &context, const Args &args);
 int dockerCommand(CliContext &context, const Args &args);
+int kubectlCommand(CliContext &context, const Args &args);
 int curlCommand(CliContext &context, const Args &args);
 int eventsCommand(CliContext &context, const Args &args);
 int demoCommand(CliContext &context, const Args &args);

@@ -11,15 +11,24 @@ namespace flowlab::cli {
 
 namespace {
 
-constexpr const char *kLabHelp = R"(Usage: flowlab-cli lab up | down | status | census [--json]
+constexpr const char *kLabHelp =
+    R"(Usage: flowlab-cli lab up [--kube [--store sqlite|etcd]] | down | status | census [--json]
 
-Manage the lab: the network namespaces, the lab registry and the private Docker Engine.
+Manage the lab: the network namespaces, the lab registry, the private Docker Engine and,
+with --kube, a Kubernetes control plane.
 
   up       Create the namespaces flowlab-lab (bridge lab0), flowlab-client (192.168.56.2),
            flowlab-registry (192.168.56.5) and flowlab-docker (192.168.56.10), start the
            registry, containerd and dockerd in them, and push any built images to the
            registry. Idempotent: what already runs is left alone. Needs root (flowlabd is
            started on demand when flowlab-cli runs as root).
+           --kube also creates flowlab-cp (192.168.56.100) and runs the control plane there:
+           flowlab-apiserver on :6443 with its store, flowlab-controller-manager and
+           flowlab-scheduler. kubectl reaches it through flowlabd's relay on
+           https://127.0.0.1:6443 with the kubeconfig /run/flowlab/kube/kubeconfig (see
+           flowlab-cli kubectl --help). Once a lab has a control plane, a plain `up` keeps it.
+           --store picks the apiserver's store: sqlite (default, embedded) or etcd (Debian's
+           etcd-server, on flowlab-cp's own loopback).
   down     Stop everything and remove every namespace, mount, cgroup, process and file the
            lab made. Works even after flowlabd was killed (as root, without the daemon).
   status   Show the lab's phase, namespaces and services.
@@ -134,11 +143,27 @@ int labCommand(CliContext &context, const Args &args)
         return args.empty() ? 2 : 0;
     }
     bool json = false;
+    bool kube = false;
+    std::string store = "sqlite";
     for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--json")
+        if (args[i] == "--json") {
             json = true;
-        else
+        } else if (args[i] == "--kube" && args[0] == "up") {
+            kube = true;
+        } else if ((args[i] == "--store" || args[i].starts_with("--store=")) && args[0] == "up") {
+            if (args[i] == "--store") {
+                if (i + 1 >= args.size())
+                    return fail("lab up: --store needs a value: sqlite or etcd", 2);
+                store = args[++i];
+            } else {
+                store = args[i].substr(8);
+            }
+            if (store != "sqlite" && store != "etcd")
+                return fail("lab up: unknown store \"" + store + "\" (expected sqlite or etcd)", 2);
+            kube = true;
+        } else {
             return fail("lab " + args[0] + ": unknown option \"" + args[i] + "\"", 2);
+        }
     }
     const std::string &verb = args[0];
     if (verb == "census")
@@ -149,14 +174,23 @@ int labCommand(CliContext &context, const Args &args)
         auto client = connectDaemon(context);
         if (!client)
             return fail(client.error().message());
-        auto reply = (*client)->call("lab.up", {}, progressPrinter(context));
+        nlohmann::json params = nlohmann::json::object();
+        if (kube)
+            params = {{"kube", true}, {"store", store}};
+        auto reply = (*client)->call("lab.up", params, progressPrinter(context));
         if (!reply)
             return fail(reply.error().message());
-        if (json)
+        if (json) {
             std::printf("%s\n", reply->dump(2).c_str());
-        else
+        } else {
             std::printf("lab is up: client 192.168.56.2, registry 192.168.56.5:5000, "
                         "docker host 192.168.56.10\n");
+            if (reply->contains("kubernetes"))
+                std::printf("Kubernetes control plane on 192.168.56.100 (store: %s); kubectl: "
+                            "export KUBECONFIG=%s, or flowlab-cli kubectl -- ...\n",
+                            (*reply)["kubernetes"].value("store", "").c_str(),
+                            (*reply)["kubernetes"].value("kubeconfig", "").c_str());
+        }
         return 0;
     }
     if (verb == "status") {

@@ -16,10 +16,14 @@ Flowlab traces what really happens inside Docker and Kubernetes. flowlab-cli dri
 privileged engine, flowlabd, from the command line (and from CI).
 
 Commands:
-  lab up|down|status|census   Build, remove, inspect the lab; census lists leftovers.
+  lab up [--kube]|down|status|census
+                              Build, remove, inspect the lab; census lists leftovers.
+                              --kube adds the Kubernetes control plane.
   image build [NAME...]       Build the lab's images and push them to the lab registry.
   docker [--events] -- ARGS   Run the real docker CLI against the lab's private engine,
                               recording every API call.
+  kubectl [--events] -- ARGS  Run the real kubectl against the lab's Kubernetes control
+                              plane, recording every API call.
   curl [OPTIONS] URL          HTTP request from inside the lab (flowlab-client).
   events [--since N] [--json] The evidence recorded in this lab session.
   run LESSON [--out DIR]      Run a lesson for real; print each step, observed or missing,
@@ -43,6 +47,8 @@ Example, as root:
   flowlab-cli image build nginx
   flowlab-cli docker -- run -d -p 8080:80 nginx
   flowlab-cli curl http://192.168.56.10:8080/
+  flowlab-cli lab up --kube
+  flowlab-cli kubectl -- create deployment nginx --image=nginx --replicas=3
   flowlab-cli lab down
 )";
 
@@ -53,9 +59,9 @@ using Verb = int (*)(CliContext &, const Args &);
 int main(int argc, char **argv)
 {
     const std::map<std::string, Verb> verbs = {
-        {"lab", labCommand},   {"image", imageCommand},   {"docker", dockerCommand},
-        {"curl", curlCommand}, {"events", eventsCommand}, {"demo", demoCommand},
-        {"run", runCommandVerb}, {"lesson", lessonCommand},
+        {"lab", labCommand},         {"image", imageCommand}, {"docker", dockerCommand},
+        {"kubectl", kubectlCommand}, {"curl", curlCommand},   {"events", eventsCommand},
+        {"demo", demoCommand},       {"run", runCommandVerb}, {"lesson", lessonCommand},
     };
     CliContext context;
     int first = 1;

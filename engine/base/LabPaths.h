@@ -41,6 +41,22 @@ struct LabPaths
 
     std::string imageCache() const { return cacheDir + "/images"; }
 
+    // The Kubernetes control plane (lab up --kube). Secrets (tokens, keys) live under libDir,
+    // readable by root only; the kubeconfig for the learner under runDir, for group flowlab.
+    std::string kubeRunDir() const { return runDir + "/kube"; }
+    std::string kubeLibDir() const { return libDir + "/kube"; }
+    std::string kubeconfig() const { return kubeRunDir() + "/kubeconfig"; }
+    std::string kubeTokenFile() const { return kubeLibDir() + "/tokens.csv"; }
+    std::string kubePkiDir() const { return kubeLibDir() + "/pki"; }
+    std::string kubeStore() const { return kubeLibDir() + "/store.db"; }
+    std::string kubeEtcdDir() const { return kubeLibDir() + "/etcd"; }
+    std::string kubeAuditLog() const { return kubeRunDir() + "/audit.jsonl"; }
+    // Decisions of a component ("controller-manager", "scheduler"), as evidence lines.
+    std::string kubeEvidenceLog(const std::string &component) const
+    {
+        return kubeRunDir() + "/" + component + ".evidence.jsonl";
+    }
+
     // Paths of a system install are overridden in tests with FLOWLAB_RUN_DIR and friends.
     static LabPaths fromEnvironment();
 };

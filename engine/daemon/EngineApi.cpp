@@ -1,5 +1,6 @@
 #include "engine/daemon/EngineApi.h"
 
+#include "engine/kube/relay/ApiRelay.h"
 #include "engine/lab/LabService.h"
 #include "engine/lab/LabTopology.h"
 #include "engine/net/HttpClient.h"
@@ -7,10 +8,13 @@
 #include "engine/sys/NetnsThread.h"
 #include "engine/sys/StracedProcessLauncher.h"
 #include "engine/sys/TracedProcessLauncher.h"
+#include "tracer/kernel/Netns.h"
 #include "tracer/syscalls/SyscallTable.h"
 #include "tracer/syscalls/SyscallTracer.h"
 #include "tracer/taps/GrpcTap.h"
 #include "tracer/taps/HttpTap.h"
+#include "tracer/taps/JsonLinesFollower.h"
+#include "tracer/taps/KubeAuditEvents.h"
 
 #include <QMetaObject>
 #include <QThread>
@@ -59,6 +63,7 @@ EngineApi::EngineApi(LabPaths paths, DaemonServer &server, EngineTracing engineT
 
 EngineApi::~EngineApi()
 {
+    stopKubeEvidence();
     stopTap();
 }
 
@@ -79,6 +84,10 @@ void EngineApi::resume()
             spdlog::warn("resuming the Docker API tap: {}", s.error().message());
         else
             spdlog::info("lab was up; Docker API tap resumed on {}", m_paths.dockerTapSocket());
+        if (!m_lab.kubeStore().empty()) {
+            if (auto s = startKubeEvidence(false); !s)
+                spdlog::warn("resuming the Kubernetes API relay: {}", s.error().message());
+        }
     }
 }
 
@@ -147,15 +156,85 @@ Status EngineApi::startGrpcTap()
     return status;
 }
 
-Status EngineApi::bringLabUp(const ProgressFn &progress)
+Status EngineApi::startKubeEvidence(bool fromStart)
+{
+    Status status;
+    QMetaObject::invokeMethod(
+        this,
+        [this, &status, fromStart] {
+            if (m_kubeRelay)
+                return;
+            kube::ApiRelayOptions options;
+            options.listen = KubeControlPlane::kRelayAddress;
+            options.certPath = m_paths.kubePkiDir() + "/apiserver.crt";
+            options.keyPath = m_paths.kubePkiDir() + "/apiserver.key";
+            options.upstreamNetns = netnsPath(kControlPlaneNetns);
+            options.upstream = KubeControlPlane::kApiserverAddress;
+            auto relay = std::make_unique<kube::ApiRelay>(m_events, options);
+            status = relay->start();
+            if (!status)
+                return;
+            m_kubeRelay = std::move(relay);
+            // The apiserver's audit log: each request's stages, and its store writes.
+            const EventSource apiserver{"kube-apiserver", kControlPlaneNetns, 0,
+                                        kControlPlaneNetns};
+            auto audit = std::make_unique<JsonLinesFollower>(
+                m_paths.kubeAuditLog(),
+                [this, apiserver](nlohmann::json &&line) {
+                    if (auto event = eventFromAuditLine(line, apiserver))
+                        m_events.append(std::move(*event));
+                },
+                fromStart);
+            m_kubeFollowers.push_back(std::move(audit));
+            // The controllers' and the scheduler's decisions, written as evidence events.
+            for (const char *component : {"controller-manager", "scheduler"}) {
+                m_kubeFollowers.push_back(std::make_unique<JsonLinesFollower>(
+                    m_paths.kubeEvidenceLog(component),
+                    [this](nlohmann::json &&line) {
+                        try {
+                            m_events.append(eventFromJson(std::move(line)));
+                        } catch (const std::exception &) {
+                            // not an evidence event: the follower counts nothing else
+                        }
+                    },
+                    fromStart));
+            }
+            for (auto &follower : m_kubeFollowers)
+                follower->start();
+        },
+        QThread::currentThread() == thread() ? Qt::DirectConnection : Qt::BlockingQueuedConnection);
+    return status;
+}
+
+void EngineApi::stopKubeEvidence()
+{
+    auto stop = [this] {
+        for (auto &follower : m_kubeFollowers)
+            follower->stop();
+        m_kubeFollowers.clear();
+        m_kubeRelay.reset();
+    };
+    if (QThread::currentThread() == thread())
+        stop();
+    else
+        QMetaObject::invokeMethod(this, stop, Qt::BlockingQueuedConnection);
+}
+
+Status EngineApi::bringLabUp(const ProgressFn &progress, const KubeLabOptions &kube)
 {
     // dockerd connects to containerd through the gRPC tap, so the tap comes first.
     if (auto s = startGrpcTap(); !s)
         return std::move(s).context("starting the containerd gRPC tap");
-    if (auto s = m_lab.up(progress); !s)
+    if (auto s = m_lab.up(progress, kube); !s)
         return s;
     if (auto s = m_events.openFile(m_paths.eventLog()); !s)
         return s;
+    if (!m_lab.kubeStore().empty()) {
+        if (auto s = startKubeEvidence(true); !s)
+            return std::move(s).context("starting the Kubernetes API relay");
+        progress(std::string("Kubernetes API relay listening on https://") +
+                 KubeControlPlane::kRelayAddress + "; export KUBECONFIG=" + m_paths.kubeconfig());
+    }
     if (auto s = startTap(); !s)
         return std::move(s).context("starting the Docker API tap");
     progress("Docker API tap listening on " + m_paths.dockerTapSocket());
@@ -232,9 +311,12 @@ void EngineApi::registerHandlers(DaemonServer &server)
                       {"lab", m_lab.status().value("phase", "unknown")}});
     });
 
-    server.handle("lab.up", [this](const nlohmann::json &, const Reply &reply) {
-        runLabJob(reply, [this](const Reply &r) -> Result<nlohmann::json> {
-            if (auto s = bringLabUp([&r](const std::string &line) { r.progress(line); }); !s)
+    server.handle("lab.up", [this](const nlohmann::json &params, const Reply &reply) {
+        KubeLabOptions kube;
+        kube.enabled = params.value("kube", false);
+        kube.store = params.value("store", "sqlite");
+        runLabJob(reply, [this, kube](const Reply &r) -> Result<nlohmann::json> {
+            if (auto s = bringLabUp([&r](const std::string &line) { r.progress(line); }, kube); !s)
                 return s.error();
             return m_lab.status();
         });
@@ -246,6 +328,7 @@ void EngineApi::registerHandlers(DaemonServer &server)
             Status status =
                 m_lab.down(daemonKeep(), [&r](const std::string &line) { r.progress(line); });
             stopTap();
+            stopKubeEvidence();
             m_events.closeFile();
             if (!status)
                 return status.error();
@@ -322,6 +405,25 @@ void EngineApi::registerHandlers(DaemonServer &server)
         reply.result({{"tap_socket", m_paths.dockerTapSocket()},
                       {"command_seq", seq},
                       {"event_log", m_paths.eventLog()}});
+    });
+
+    server.handle("kubectl.session", [this](const nlohmann::json &params, const Reply &reply) {
+        if (auto s = m_lab.requireUp(); !s)
+            return reply.error(s.error().message());
+        if (!m_kubeRelay)
+            return reply.error(
+                "the lab has no Kubernetes control plane: run `flowlab-cli lab up --kube`");
+        Event event;
+        event.kind = EventKind::Command;
+        event.source = {"kubectl", "host"};
+        std::string line = "kubectl";
+        for (const auto &arg : params.value("argv", nlohmann::json::array()))
+            line += " " + arg.get<std::string>();
+        event.summary = line;
+        event.attributes = {{"argv", params.value("argv", nlohmann::json::array())},
+                            {"uid", params.value("uid", -1)}};
+        const auto seq = m_events.append(std::move(event));
+        reply.result({{"kubeconfig", m_paths.kubeconfig()}, {"command_seq", seq}});
     });
 
     server.handle("events", [this](const nlohmann::json &params, const Reply &reply) {

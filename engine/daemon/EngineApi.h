@@ -20,7 +20,11 @@ namespace flowlab {
 
 class HttpTap;
 class GrpcTap;
+class JsonLinesFollower;
 class SyscallTracer;
+namespace kube {
+class ApiRelay;
+}
 
 // How flowlabd launches containerd and dockerd.
 enum class EngineTracing {
@@ -54,7 +58,11 @@ private:
 
     Status startTap();
     Status startGrpcTap();
-    Status bringLabUp(const ProgressFn &progress);
+    // The relay on 127.0.0.1:6443 and the followers of the control plane's evidence files,
+    // while the lab has a control plane.
+    Status startKubeEvidence(bool fromStart);
+    void stopKubeEvidence();
+    Status bringLabUp(const ProgressFn &progress, const KubeLabOptions &kube);
     void stopTap();
     Result<nlohmann::json> buildImages(const nlohmann::json &params, const ProgressFn &progress);
     Result<nlohmann::json> runLesson(const nlohmann::json &params, const ProgressFn &progress);
@@ -70,6 +78,8 @@ private:
     Lab m_lab;
     std::unique_ptr<HttpTap> m_tap;
     std::unique_ptr<GrpcTap> m_grpcTap;
+    std::unique_ptr<kube::ApiRelay> m_kubeRelay;
+    std::vector<std::unique_ptr<JsonLinesFollower>> m_kubeFollowers;
     std::mutex m_labMutex;
     std::function<void()> m_onLabDown;
     std::vector<std::string> m_daemonFiles;

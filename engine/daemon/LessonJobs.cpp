@@ -49,7 +49,7 @@ Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params,
                      " lab, which this Flowlab cannot bring up yet");
     if (!m_lab.requireUp()) {
         progress("bringing the lab up");
-        if (auto s = bringLabUp(progress); !s)
+        if (auto s = bringLabUp(progress, {}); !s)
             return s.error();
     }
 

@@ -65,10 +65,36 @@ Status Lab::bringUp(LabState &state, const ProgressFn &progress)
     auto dockerdSpec = engine.prepareDockerd();
     if (!dockerdSpec)
         return dockerdSpec.error().withContext("preparing dockerd");
-    return starter.start(*dockerdSpec, progress);
+    if (auto s = starter.start(*dockerdSpec, progress); !s)
+        return s;
+    if (state.kubeStore.empty())
+        return success();
+    return bringUpControlPlane(state, starter, progress);
 }
 
-Status Lab::up(const ProgressFn &progressOrNone)
+Status Lab::bringUpControlPlane(LabState &state, LabServiceStarter &starter,
+                                const ProgressFn &progress)
+{
+    KubeControlPlane controlPlane(m_paths);
+    auto services = controlPlane.prepare({true, state.kubeStore});
+    if (!services)
+        return services.error().withContext("preparing the Kubernetes control plane");
+    for (const ServiceSpec &spec : *services)
+        if (auto s = starter.start(spec, progress); !s)
+            return s;
+    progress("Kubernetes API: https://" + std::string(KubeControlPlane::kRelayAddress) +
+             " (kubeconfig " + m_paths.kubeconfig() + ")");
+    return success();
+}
+
+std::string Lab::kubeStore() const
+{
+    LabStateStore store(m_paths.stateFile());
+    auto state = store.load();
+    return state ? state->kubeStore : std::string();
+}
+
+Status Lab::up(const ProgressFn &progressOrNone, const KubeLabOptions &kube)
 {
     const ProgressFn progress = progressOrNone ? progressOrNone : [](const std::string &) {};
     if (auto s = checkRoot("lab up"); !s)
@@ -89,6 +115,13 @@ Status Lab::up(const ProgressFn &progressOrNone)
                      "`lab up` again");
     if (auto s = state.transition(LabPhase::Starting); !s)
         return s;
+    if (kube.enabled) {
+        if (!state.kubeStore.empty() && state.kubeStore != kube.store)
+            return Error("the lab's control plane uses the " + state.kubeStore +
+                         " store; bring the lab down to change it to " + kube.store);
+        state.kubeStore = kube.store;
+    }
+    m_topology = state.kubeStore.empty() ? LabTopology::dockerLab() : LabTopology::kubeLab();
     if (state.startedAt.empty())
         state.startedAt = nowIso8601();
     if (auto s = store.save(state); !s)
@@ -133,16 +166,23 @@ nlohmann::json Lab::status()
     }
     report["phase"] = toString(state->phase);
     report["started_at"] = state->startedAt;
+    const LabTopology topology =
+        state->kubeStore.empty() ? LabTopology::dockerLab() : LabTopology::kubeLab();
+    if (!state->kubeStore.empty())
+        report["kubernetes"] = {
+            {"store", state->kubeStore},
+            {"server", std::string("https://") + KubeControlPlane::kRelayAddress},
+            {"kubeconfig", m_paths.kubeconfig()}};
     auto present = m_network.listNamespaces();
     nlohmann::json hosts = nlohmann::json::array();
-    for (const auto &netns : m_topology.namespaces()) {
+    for (const auto &netns : topology.namespaces()) {
         const bool exists =
             present && std::find(present->begin(), present->end(), netns) != present->end();
-        const LabHost *host = m_topology.host(netns);
+        const LabHost *host = topology.host(netns);
         hosts.push_back({{"netns", netns},
                          {"present", exists},
                          {"address", host ? host->address : ""},
-                         {"role", host ? host->role : "switch: bridge " + m_topology.bridge}});
+                         {"role", host ? host->role : "switch: bridge " + topology.bridge}});
     }
     report["namespaces"] = hosts;
     nlohmann::json services = nlohmann::json::array();

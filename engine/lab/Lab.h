@@ -6,6 +6,7 @@
 
 #include "engine/base/LabPaths.h"
 #include "engine/lab/Census.h"
+#include "engine/lab/KubeControlPlane.h"
 #include "engine/lab/LabNetwork.h"
 #include "engine/lab/LabState.h"
 #include "engine/lab/LabTopology.h"
@@ -21,8 +22,10 @@ class Lab
 public:
     Lab(LabPaths paths, NetworkOps &network, ProcessLauncher &launcher);
 
-    // Idempotent: brings up what is missing and leaves what runs alone.
-    Status up(const ProgressFn &progress);
+    // Idempotent: brings up what is missing and leaves what runs alone. With `kube` enabled
+    // (or once a lab has a control plane) it also runs the Kubernetes control plane in
+    // flowlab-cp; a lab never loses its control plane to a plain `up`.
+    Status up(const ProgressFn &progress, const KubeLabOptions &kube = {});
     Status down(const CensusOptions &keep, const ProgressFn &progress);
 
     // Phase, namespaces, services and whether each still runs.
@@ -33,9 +36,13 @@ public:
 
     const LabPaths &paths() const { return m_paths; }
     const LabTopology &topology() const { return m_topology; }
+    // The control plane's store when the lab has one ("sqlite", "etcd"), else "".
+    std::string kubeStore() const;
 
 private:
     Status bringUp(LabState &state, const ProgressFn &progress);
+    Status bringUpControlPlane(LabState &state, LabServiceStarter &starter,
+                               const ProgressFn &progress);
 
     LabPaths m_paths;
     LabTopology m_topology;

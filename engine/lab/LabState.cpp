@@ -115,7 +115,8 @@ void to_json(nlohmann::json &j, const LabState &state)
          {"namespaces", state.namespaces},
          {"services", state.services},
          {"host_paths_created", state.hostPathsCreated},
-         {"started_at", state.startedAt}};
+         {"started_at", state.startedAt},
+         {"kube_store", state.kubeStore}};
 }
 
 void from_json(const nlohmann::json &j, LabState &state)
@@ -128,6 +129,7 @@ void from_json(const nlohmann::json &j, LabState &state)
     state.services = j.value("services", std::vector<ServiceRecord>{});
     state.hostPathsCreated = j.value("host_paths_created", std::vector<std::string>{});
     state.startedAt = j.value("started_at", "");
+    state.kubeStore = j.value("kube_store", "");
 }
 
 Result<LabState> LabStateStore::load() const

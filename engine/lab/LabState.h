@@ -40,6 +40,8 @@ struct LabState
     // /etc/docker/key.json, /run/docker/plugins). Recorded only when they did not exist.
     std::vector<std::string> hostPathsCreated;
     std::string startedAt;
+    // The Kubernetes control plane's store ("sqlite", "etcd"); empty when the lab has none.
+    std::string kubeStore;
 
     const ServiceRecord *service(const std::string &name) const;
     void setService(const ServiceRecord &record);

@@ -54,8 +54,10 @@ void LabTeardown::stopServicesGracefully(const ProgressFn &progress)
     }
     if (state->phase != LabPhase::Down && state->transition(LabPhase::Stopping))
         (void)store.save(*state);
-    // Reverse start order: dockerd stops its containers, then containerd, then the registry.
-    for (const char *name : {"dockerd", "containerd", "registry"}) {
+    // Reverse start order: the control plane's clients before the apiserver and its store;
+    // dockerd stops its containers, then containerd, then the registry.
+    for (const char *name : {"kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd",
+                             "dockerd", "containerd", "registry"}) {
         const ServiceRecord *record = state->service(name);
         if (!record)
             continue;

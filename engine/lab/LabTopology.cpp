@@ -30,4 +30,13 @@ LabTopology LabTopology::dockerLab()
     return topology;
 }
 
+LabTopology LabTopology::kubeLab()
+{
+    LabTopology topology = dockerLab();
+    topology.hosts.push_back(
+        {kControlPlaneNetns, "control plane: apiserver :6443, store, controller-manager, scheduler",
+         kControlPlaneIp + "/24", "fl-cp"});
+    return topology;
+}
+
 } // namespace flowlab

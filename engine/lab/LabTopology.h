@@ -30,6 +30,8 @@ struct LabTopology
 
     // The namespaces the Docker flow needs: client, registry and the Docker host.
     static LabTopology dockerLab();
+    // The Docker lab plus the Kubernetes control plane's host (flowlab-cp).
+    static LabTopology kubeLab();
 };
 
 // Every name the lab gives a namespace starts with this, which is how census finds them.
@@ -40,5 +42,7 @@ inline const std::string kRegistryNetns = "flowlab-registry";
 inline const std::string kDockerNetns = "flowlab-docker";
 inline const std::string kRegistryAddress = "192.168.56.5:5000";
 inline const std::string kDockerHostIp = "192.168.56.10";
+inline const std::string kControlPlaneNetns = "flowlab-cp";
+inline const std::string kControlPlaneIp = "192.168.56.100";
 
 } // namespace flowlab
