@@ -142,6 +142,70 @@ private slots:
                  QString("Error from server (NotFound): deployments.apps \"web\" not found"));
     }
 
+    void applyTheKindsLessonsUse()
+    {
+        const QString manifests = R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: page}
+data: {index.html: "<h1>app2</h1>"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db}
+stringData: {password: s3cret}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: app2-service}
+spec:
+  selector: {app: app2}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: app2}
+spec:
+  rules:
+  - host: app2.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: app2-service, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app2, labels: {app: app2}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
+)";
+        const auto applied = m_cluster.kubectl({"apply", "-f", "-"}, manifests);
+        QVERIFY2(applied.ok(), applied.both().c_str());
+        QCOMPARE(applied.out.split('\n', Qt::SkipEmptyParts),
+                 QStringList({"configmap/page created", "secret/db created",
+                              "service/app2-service created",
+                              "ingress.networking.k8s.io/app2 created", "pod/app2 created"}));
+        // stringData became base64 data, as a real apiserver stores it.
+        QCOMPARE(m_cluster.kubectl({"get", "secret", "db", "-o", "jsonpath={.data.password}"}).out,
+                 QString("czNjcmV0"));
+        const auto ingress = m_cluster.kubectl({"get", "ingress", "app2", "--no-headers"});
+        QVERIFY2(ingress.out.contains(QRegularExpression("^app2\\s+<none>\\s+app2.com\\s+80")),
+                 ingress.both().c_str());
+        const auto clusterIp =
+            m_cluster.kubectl({"get", "svc", "app2-service", "-o", "jsonpath={.spec.clusterIP}"});
+        QVERIFY2(clusterIp.out.startsWith("10.43."), qPrintable(clusterIp.out));
+        const auto wide = m_cluster.kubectl({"get", "pods", "-o", "wide"});
+        QVERIFY2(wide.out.startsWith(
+                     "NAME   READY   STATUS    RESTARTS   AGE   IP       NODE     NOMINATED NODE"),
+                 qPrintable(wide.out));
+        const auto describe = m_cluster.kubectl({"describe", "pod", "app2"});
+        QVERIFY2(describe.ok() && describe.out.contains("Status:           Pending") &&
+                     describe.out.contains("Service Account:  default"),
+                 describe.both().c_str());
+        // Applying the same again changes nothing.
+        const auto again = m_cluster.kubectl({"apply", "-f", "-"}, manifests);
+        QVERIFY2(again.out.contains("pod/app2 unchanged"), again.both().c_str());
+        QVERIFY(m_cluster.kubectl({"delete", "-f", "-"}, manifests).ok());
+    }
+
     void errorsReadAsAgainstACluster_data()
     {
         QTest::addColumn<QString>("manifest");
