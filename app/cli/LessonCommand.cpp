@@ -4,12 +4,12 @@
 #include "tracer/lesson/LessonLoader.h"
 
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
-#include <unistd.h>
-#include <sys/stat.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 

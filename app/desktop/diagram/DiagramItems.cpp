@@ -117,8 +117,25 @@ void ComponentItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
     painter->drawRoundedRect(m_rect, 12, 12);
 
     painter->setPen(theme.text);
-    painter->setFont(sceneFont(m_rect.width() < 200 ? 18 : 21, active));
-    painter->drawText(m_rect.adjusted(10, 4, -10, -4), Qt::AlignCenter | Qt::TextWordWrap, m_label);
+    const QRectF textRect = labelRect();
+    painter->setFont(labelFont(textRect, active));
+    painter->drawText(textRect, Qt::AlignCenter | Qt::TextWordWrap, m_label);
+}
+
+// The largest label size, down to a floor, at which the whole label fits the box: a long
+// unbreakable word ("192.168.56.5:5000") would otherwise run past the edges and be cut.
+QFont ComponentItem::labelFont(const QRectF &textRect, bool bold) const
+{
+    const double preferred = m_rect.width() < 200 ? 18 : 21;
+    QFont font = sceneFont(preferred, bold);
+    for (double size = preferred; size >= 12; size -= 1) {
+        font = sceneFont(size, bold);
+        const QRectF needed =
+            QFontMetricsF(font).boundingRect(textRect, Qt::AlignCenter | Qt::TextWordWrap, m_label);
+        if (needed.width() <= textRect.width() && needed.height() <= textRect.height())
+            break;
+    }
+    return font;
 }
 
 void ComponentItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
@@ -201,11 +218,11 @@ TokenItem::TokenItem()
     setZValue(10);
 }
 
-void TokenItem::setLabel(const QString &label, bool missing)
+void TokenItem::setLabel(const QString &label, Style style)
 {
     prepareGeometryChange();
     m_label = label;
-    m_missing = missing;
+    m_style = style;
     const QFontMetricsF metrics(sceneFont(18, true));
     const double width = std::min(820.0, metrics.horizontalAdvance(m_label) + 40);
     m_pill = QRectF(-width / 2, -20, width, 40);
@@ -221,16 +238,45 @@ void TokenItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
 {
     const Theme &theme = currentTheme();
     painter->setRenderHint(QPainter::Antialiasing);
-    const QColor colour = m_missing ? theme.missing : theme.token;
-    QColor shadow(0, 0, 0, 60);
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(shadow);
-    painter->drawRoundedRect(m_pill.translated(2, 3), 20, 20);
-    painter->setBrush(colour);
-    painter->setPen(QPen(colour.darker(130), 1.5));
+    QColor fill, border, textColour = Qt::white;
+    Qt::PenStyle line = Qt::SolidLine;
+    switch (m_style) {
+    case Style::Captured:
+        fill = theme.token;
+        break;
+    case Style::Provisional:
+        fill = theme.provisional;
+        line = Qt::DashLine;
+        textColour = QColor("#000000");
+        break;
+    case Style::Synthetic:
+        fill = theme.synthetic;
+        break;
+    case Style::Missing:
+        fill = theme.missing;
+        break;
+    case Style::Expected:
+        // Not captured: an outline on the background, never the filled token.
+        fill = theme.background;
+        border = theme.mutedText;
+        textColour = theme.text;
+        line = Qt::DashLine;
+        break;
+    }
+    if (!border.isValid())
+        border = fill.darker(140);
+    if (m_style != Style::Expected) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0, 0, 0, 60));
+        painter->drawRoundedRect(m_pill.translated(2, 3), 20, 20);
+    }
+    painter->setBrush(fill);
+    painter->setPen(QPen(border, m_style == Style::Expected ? 2.5 : 1.5, line));
     painter->drawRoundedRect(m_pill, 20, 20);
-    painter->setPen(Qt::white);
-    painter->setFont(sceneFont(18, true));
+    painter->setPen(textColour);
+    QFont font = sceneFont(18, true);
+    font.setItalic(m_style == Style::Expected);
+    painter->setFont(font);
     const QFontMetricsF metrics(painter->font());
     painter->drawText(m_pill.adjusted(18, 0, -18, 0), Qt::AlignCenter,
                       metrics.elidedText(m_label, Qt::ElideMiddle, m_pill.width() - 36));
@@ -240,17 +286,36 @@ CaptionItem::CaptionItem(const QRectF &rect)
     : m_rect(rect)
 {}
 
-void CaptionItem::setStep(int number, int total, QString title, Status status, QString keyEvidence,
-                          QString lessonTitle, bool recording)
+void CaptionItem::setStep(int number, int total, QString title, StepState state,
+                          QString keyEvidence, QString lessonTitle, QString origin)
 {
     m_number = number;
     m_total = total;
     m_title = std::move(title);
-    m_status = status;
+    m_state = state;
     m_keyEvidence = std::move(keyEvidence);
     m_lessonTitle = std::move(lessonTitle);
-    m_recording = recording;
+    m_origin = std::move(origin);
     update();
+}
+
+QString CaptionItem::chipText(StepState state)
+{
+    switch (state) {
+    case StepState::Observed:
+        return QStringLiteral("✓ observed");
+    case StepState::SeenSoFar:
+        return QStringLiteral("… seen so far");
+    case StepState::Waiting:
+        return QStringLiteral("waiting for evidence");
+    case StepState::Missing:
+        return QStringLiteral("✗ not observed");
+    case StepState::Explained:
+        return QStringLiteral("explained, not run");
+    case StepState::Synthetic:
+        return QStringLiteral("SYNTHETIC, not captured");
+    }
+    return {};
 }
 
 void CaptionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
@@ -259,29 +324,26 @@ void CaptionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWi
     painter->setRenderHint(QPainter::Antialiasing);
     const QRectF area = m_rect.adjusted(24, 12, -24, -10);
 
-    painter->setFont(sceneFont(17));
-    painter->setPen(theme.mutedText);
-    QString header = m_lessonTitle;
-    if (m_recording)
-        header += QStringLiteral("  ·  recording");
-    painter->drawText(QRectF(area.left(), area.top(), area.width() * 0.7, 26),
-                      Qt::AlignLeft | Qt::AlignVCenter, header);
-
-    // Status chip, top right: observed, not observed, or explained only.
-    QString chip;
-    QColor chipColour;
-    switch (m_status) {
-    case Status::Observed:
-        chip = QStringLiteral("✓ observed");
+    // Status chip, top right: its colour says whether the step was captured.
+    const QString chip = chipText(m_state);
+    QColor chipColour = theme.mutedText;
+    QColor chipInk = Qt::white;
+    switch (m_state) {
+    case StepState::Observed:
         chipColour = theme.observed;
         break;
-    case Status::Missing:
-        chip = QStringLiteral("✗ not observed");
+    case StepState::SeenSoFar:
+        chipColour = theme.provisional;
+        chipInk = QColor("#000000");
+        break;
+    case StepState::Missing:
         chipColour = theme.missing;
         break;
-    case Status::Explained:
-        chip = QStringLiteral("explained, not run");
-        chipColour = theme.mutedText;
+    case StepState::Synthetic:
+        chipColour = theme.synthetic;
+        break;
+    case StepState::Waiting:
+    case StepState::Explained:
         break;
     }
     painter->setFont(sceneFont(19, true));
@@ -290,8 +352,29 @@ void CaptionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWi
     painter->setPen(Qt::NoPen);
     painter->setBrush(chipColour);
     painter->drawRoundedRect(chipRect, 18, 18);
-    painter->setPen(Qt::white);
+    painter->setPen(chipInk);
     painter->drawText(chipRect, Qt::AlignCenter, chip);
+
+    // The lesson, and where its evidence comes from; SYNTHETIC is shouted.
+    const QRectF headerRect(area.left(), area.top(), area.width() - chipWidth - 24, 30);
+    painter->setFont(sceneFont(17));
+    painter->setPen(theme.mutedText);
+    const QString lesson = m_lessonTitle + QStringLiteral("  ·  ");
+    const QFontMetricsF headerMetrics(painter->font());
+    const double lessonWidth =
+        std::min(headerMetrics.horizontalAdvance(lesson), headerRect.width() * 0.55);
+    painter->drawText(QRectF(headerRect.left(), headerRect.top(), lessonWidth, headerRect.height()),
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      headerMetrics.elidedText(lesson, Qt::ElideRight, lessonWidth));
+    const bool synthetic = m_origin.startsWith(QLatin1String("SYNTHETIC"));
+    QFont originFont = sceneFont(17, synthetic);
+    painter->setFont(originFont);
+    painter->setPen(synthetic ? theme.synthetic : theme.mutedText);
+    const QRectF originRect(headerRect.left() + lessonWidth, headerRect.top(),
+                            headerRect.width() - lessonWidth, headerRect.height());
+    painter->drawText(
+        originRect, Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetricsF(originFont).elidedText(m_origin, Qt::ElideRight, originRect.width()));
 
     if (m_total == 0)
         return;
@@ -308,7 +391,9 @@ void CaptionItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWi
         mono.setFamily(QStringLiteral("monospace"));
         mono.setStyleHint(QFont::Monospace);
         painter->setFont(mono);
-        painter->setPen(m_status == Status::Missing ? theme.missing : theme.mutedText);
+        painter->setPen(m_state == StepState::Missing     ? theme.missing
+                        : m_state == StepState::Synthetic ? theme.synthetic
+                                                          : theme.mutedText);
         const QFontMetricsF metrics(mono);
         painter->drawText(QRectF(area.left(), area.top() + 88, area.width(), 30),
                           Qt::AlignLeft | Qt::AlignVCenter,

@@ -3,6 +3,8 @@
 // The things drawn on the flow diagram. Each paints itself from the current theme, so a theme
 // change is a repaint, and exports (PNG, SVG) render exactly what the class sees.
 
+#include "app/desktop/model/Walkthrough.h"
+
 #include <QGraphicsObject>
 #include <QPainterPath>
 #include <QString>
@@ -39,6 +41,12 @@ public:
     void setState(State state);
     // 0..1: how strongly the arrival pulse shows (animated by the scene).
     void setPulse(double pulse);
+
+    // The label, the rect it is drawn in, and its font: the largest size, down to a floor,
+    // at which the whole label fits that rect.
+    const QString &label() const { return m_label; }
+    QRectF labelRect() const { return m_rect.adjusted(10, 4, -10, -4); }
+    QFont labelFont(const QRectF &textRect, bool bold) const;
 
 signals:
     void clicked(const QString &id);
@@ -77,43 +85,53 @@ private:
     State m_state = State::Faint;
 };
 
-// What travels along the active edge, e.g. "POST /containers/create".
+// What travels along the active edge, e.g. "POST /containers/create". Its style tells at a
+// glance whether the label was captured or is only what the lesson expected.
 class TokenItem : public QGraphicsItem
 {
 public:
+    enum class Style {
+        Captured,    // from the evidence that matched: a filled pill
+        Provisional, // from evidence so far, the action still running: dashed, amber
+        Synthetic,   // from made-up events: purple, says SYNTHETIC
+        Missing,     // expected but not observed: red
+        Expected,    // the lesson's expectation, nothing captured: outlined, not filled
+    };
+
     TokenItem();
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override;
 
-    void setLabel(const QString &label, bool missing);
+    void setLabel(const QString &label, Style style);
     const QString &label() const { return m_label; }
+    Style style() const { return m_style; }
 
 private:
     QString m_label;
-    bool m_missing = false;
+    Style m_style = Style::Expected;
     QRectF m_pill;
 };
 
-// The caption above the stage: "Step 3 of 10", the step's title, whether it was observed,
-// and the key evidence. Part of the scene so that exported slides carry it.
+// The caption above the stage: the lesson and where its evidence comes from (live, a
+// recording, SYNTHETIC, explain-only), "Step 3 of 10", the step's title, its state and the
+// key evidence. Part of the scene so that exported slides carry it.
 class CaptionItem : public QGraphicsItem
 {
 public:
-    enum class Status { Observed, Missing, Explained };
-
     explicit CaptionItem(const QRectF &rect);
     QRectF boundingRect() const override { return m_rect; }
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override;
 
-    void setStep(int number, int total, QString title, Status status, QString keyEvidence,
-                 QString lessonTitle, bool recording);
+    void setStep(int number, int total, QString title, StepState state, QString keyEvidence,
+                 QString lessonTitle, QString origin);
+    // The status chip's text, e.g. "✓ observed" (tests and the window's status line).
+    static QString chipText(StepState state);
 
 private:
     QRectF m_rect;
     int m_number = 0, m_total = 0;
-    QString m_title, m_keyEvidence, m_lessonTitle;
-    Status m_status = Status::Explained;
-    bool m_recording = false;
+    QString m_title, m_keyEvidence, m_lessonTitle, m_origin;
+    StepState m_state = StepState::Explained;
 };
 
 } // namespace flowlab

@@ -33,27 +33,39 @@ DiagramLayout DiagramLayout::compute(const Lesson &lesson)
     layout.caption = QRectF(0, 0, kWidth, kCaptionHeight);
     double y = kCaptionHeight;
     const double usable = kWidth - kBandLabelWidth - 30;
+    // Boxes shrink in a crowded band, but never below a readable width: past that, the band
+    // wraps into further lines of boxes and grows taller (the view scales the scene to fit).
+    const int perLine = std::max(1, static_cast<int>(usable / (kMinBoxWidth + kBoxGap)));
+    int line = 0;
     for (std::size_t r = 0; r < rows.size(); ++r) {
         const StageRow &row = rows[r];
-        layout.bands.push_back(
-            {QString::fromStdString(row.label), QRectF(10, y, kWidth - 20, kBandHeight)});
         const int count = static_cast<int>(row.components.size());
-        // Equal slots across the band; boxes shrink only when a band is crowded.
-        const double slot = count > 0 ? usable / count : usable;
-        const double width = std::min(kBoxWidth, slot - 24);
+        const int lines = std::max(1, (count + perLine - 1) / perLine);
+        const int columns = std::clamp(count, 1, perLine);
+        const double bandHeight = lines * kBandHeight + (lines - 1) * kBandGap;
+        layout.bands.push_back(
+            {QString::fromStdString(row.label), QRectF(10, y, kWidth - 20, bandHeight)});
+        // Equal slots across the band, the same in every line so that columns line up.
+        const double slot = usable / columns;
+        const double width = std::clamp(slot - kBoxGap, kMinBoxWidth, kBoxWidth);
         for (int i = 0; i < count; ++i) {
             const LessonComponent *component = lesson.component(row.components[i]);
-            const double centreX = kBandLabelWidth + slot * (i + 0.5);
+            const int column = i % perLine;
+            const int inLine = i / perLine;
+            const double centreX = kBandLabelWidth + slot * (column + 0.5);
+            const double top =
+                y + inLine * (kBandHeight + kBandGap) + (kBandHeight - kBoxHeight) / 2;
             Box box;
             box.id = row.components[i];
             box.label = QString::fromStdString(
                 component && !component->label.empty() ? component->label : row.components[i]);
-            box.rect =
-                QRectF(centreX - width / 2, y + (kBandHeight - kBoxHeight) / 2, width, kBoxHeight);
+            box.rect = QRectF(centreX - width / 2, top, width, kBoxHeight);
             box.band = static_cast<int>(r);
+            box.line = line + inLine;
             layout.boxes.push_back(std::move(box));
         }
-        y += kBandHeight + kBandGap;
+        line += lines;
+        y += bandHeight + kBandGap;
     }
     layout.bounds = QRectF(0, 0, kWidth, std::max(y, kCaptionHeight + kBandHeight));
     return layout;
@@ -79,7 +91,7 @@ QPainterPath DiagramLayout::edgePath(const Box &from, const Box &to, int lane)
         return path;
     }
     const double offset = lane * 10.0;
-    if (from.band == to.band) {
+    if (from.line == to.line) {
         const bool rightwards = b.center().x() > a.center().x();
         const QPointF start(rightwards ? a.right() : a.left(), a.center().y() + offset);
         const QPointF end(rightwards ? b.left() : b.right(), b.center().y() + offset);
@@ -98,7 +110,7 @@ QPainterPath DiagramLayout::edgePath(const Box &from, const Box &to, int lane)
     }
     // Between bands: leave from the side facing the other box, leaning towards it so that
     // several edges on one side spread out instead of sharing a point.
-    const bool downwards = to.band > from.band;
+    const bool downwards = to.line > from.line;
     auto attach = [](const QRectF &own, const QRectF &other, bool bottom) {
         const double lean = std::clamp((other.center().x() - own.center().x()) * 0.12,
                                        -own.width() / 3, own.width() / 3);

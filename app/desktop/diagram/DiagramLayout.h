@@ -2,7 +2,9 @@
 
 // Where the flow diagram puts things, in scene units, computed from the lesson alone: the
 // bands of its stage (or one band per component lane when it has none), the component boxes
-// side by side in each band, the caption above, and the path an edge takes between two boxes.
+// side by side in each band (a crowded band wraps into more lines rather than shrinking its
+// boxes below a readable width), the caption above, and the path an edge takes between two
+// boxes.
 // Pure geometry, so that tests can check it without painting.
 
 #include "tracer/lesson/Lesson.h"
@@ -23,6 +25,7 @@ struct DiagramLayout
         QString label;
         QRectF rect;
         int band = 0;
+        int line = 0; // the line of boxes it sits in, counted over all bands from the top
     };
     struct Band
     {
@@ -45,6 +48,8 @@ struct DiagramLayout
     static constexpr double kWidth = 1600;
     static constexpr double kBandLabelWidth = 190;
     static constexpr double kBoxWidth = 260;
+    static constexpr double kMinBoxWidth = 170; // two short words of a label, legible
+    static constexpr double kBoxGap = 24;       // between boxes side by side
     static constexpr double kBoxHeight = 64;
     static constexpr double kBandHeight = 104;
     static constexpr double kBandGap = 24;

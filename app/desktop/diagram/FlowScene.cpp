@@ -1,6 +1,7 @@
 #include "app/desktop/diagram/FlowScene.h"
 
 #include "app/desktop/diagram/DiagramItems.h"
+#include "app/desktop/model/EventLabel.h"
 #include "app/desktop/model/Walkthrough.h"
 #include "app/desktop/theme/Theme.h"
 
@@ -13,31 +14,83 @@ namespace {
 
 constexpr int kTravelMs = 1100;
 
-QString tokenText(const WalkthroughStep &step)
+// What the lesson says travels, shown only as the expectation.
+QString expectedLabel(const LessonStep &lessonStep)
 {
-    const LessonStep &lessonStep = *step.lessonStep;
-    QString text =
-        QString::fromStdString(!lessonStep.label.empty() ? lessonStep.label : lessonStep.title);
-    if (step.result && step.result->status == StepStatus::Missing)
-        text = QStringLiteral("✗ ") + text + QStringLiteral(" · not observed");
-    return text;
+    return QString::fromStdString(!lessonStep.label.empty() ? lessonStep.label : lessonStep.title);
 }
 
-CaptionItem::Status captionStatus(const WalkthroughStep &step)
+// The token of an observed step is written from the evidence that matched it (its key
+// event), so that the class reads what was captured, not what the lesson expected; the
+// lesson's label appears only, marked as expected, on steps nothing was captured for.
+std::pair<QString, TokenItem::Style> tokenFor(const WalkthroughStep &step)
 {
-    if (!step.result || step.result->status == StepStatus::Explained)
-        return CaptionItem::Status::Explained;
-    return step.result->status == StepStatus::Observed ? CaptionItem::Status::Observed
-                                                       : CaptionItem::Status::Missing;
+    const Event *key = step.keyEvent();
+    const QString captured = key ? QString::fromStdString(eventLabel(*key)) : QString();
+    const QString expected = expectedLabel(*step.lessonStep);
+    switch (step.state) {
+    case StepState::Observed:
+        if (key)
+            return {captured, TokenItem::Style::Captured};
+        break; // matched, but its events are not in this trace: show what was expected
+    case StepState::SeenSoFar:
+        if (key)
+            return {captured + QStringLiteral(" · so far"), TokenItem::Style::Provisional};
+        break;
+    case StepState::Synthetic:
+        return {QStringLiteral("SYNTHETIC · ") + (key ? captured : expected),
+                TokenItem::Style::Synthetic};
+    case StepState::Missing:
+        return {QStringLiteral("✗ expected: ") + expected + QStringLiteral(" · not observed"),
+                TokenItem::Style::Missing};
+    case StepState::Waiting:
+        return {QStringLiteral("expected: ") + expected + QStringLiteral(" · waiting"),
+                TokenItem::Style::Expected};
+    case StepState::Explained:
+        break;
+    }
+    return {QStringLiteral("expected: ") + expected, TokenItem::Style::Expected};
 }
 
 QString keyEvidence(const WalkthroughStep &step)
 {
     if (!step.result)
         return {};
-    if (step.result->status == StepStatus::Missing && !step.result->missing.empty())
-        return QStringLiteral("not seen: ") + QString::fromStdString(step.result->missing.front());
-    return QString::fromStdString(step.result->keyEvidence);
+    const QString key = QString::fromStdString(step.result->keyEvidence);
+    const QString notSeen = step.result->missing.empty()
+                                ? QString()
+                                : QString::fromStdString(step.result->missing.front());
+    switch (step.state) {
+    case StepState::Observed:
+        return key;
+    case StepState::SeenSoFar:
+        return QStringLiteral("so far (its action is still running): ") + key;
+    case StepState::Synthetic:
+        return QStringLiteral("synthetic event, not captured: ") + key;
+    case StepState::Missing:
+        return notSeen.isEmpty() ? QString() : QStringLiteral("not seen: ") + notSeen;
+    case StepState::Waiting:
+        return notSeen.isEmpty() ? QString() : QStringLiteral("waiting for: ") + notSeen;
+    case StepState::Explained:
+        return {};
+    }
+    return {};
+}
+
+QString originText(const Walkthrough &walkthrough)
+{
+    switch (walkthrough.origin()) {
+    case TraceOrigin::Live:
+        return walkthrough.inProgress() ? QStringLiteral("live, run in progress")
+                                        : QStringLiteral("live");
+    case TraceOrigin::Recording:
+        return QStringLiteral("recording");
+    case TraceOrigin::Synthetic:
+        return QStringLiteral("SYNTHETIC: made-up events, nothing was captured");
+    case TraceOrigin::ExplainOnly:
+        return QStringLiteral("explain-only: nothing was run");
+    }
+    return {};
 }
 
 } // namespace
@@ -57,8 +110,10 @@ FlowScene::FlowScene(QObject *parent)
     });
     connect(&ThemeManager::instance(), &ThemeManager::themeChanged, this, [this] {
         setBackgroundBrush(currentTheme().background);
-        if (m_token && m_step >= 0 && m_walkthrough)
-            m_token->setLabel(tokenText(m_walkthrough->step(m_step)), activeStepMissing());
+        if (m_token && m_step >= 0 && m_walkthrough) {
+            const auto [label, style] = tokenFor(m_walkthrough->step(m_step));
+            m_token->setLabel(label, style);
+        }
         update();
     });
     setBackgroundBrush(currentTheme().background);
@@ -133,10 +188,11 @@ void FlowScene::showStep(int index, bool animate)
     applyStates(index);
     const WalkthroughStep &step = m_walkthrough->step(index);
     m_caption->setStep(index + 1, m_walkthrough->stepCount(),
-                       QString::fromStdString(step.lessonStep->title), captionStatus(step),
+                       QString::fromStdString(step.lessonStep->title), step.state,
                        keyEvidence(step), QString::fromStdString(m_walkthrough->lesson().title),
-                       m_walkthrough->isRecording());
-    m_token->setLabel(tokenText(step), activeStepMissing());
+                       originText(*m_walkthrough));
+    const auto [label, style] = tokenFor(step);
+    m_token->setLabel(label, style);
     m_token->setVisible(true);
     if (animate) {
         m_travel->setDuration(static_cast<int>(kTravelMs / m_speed));
@@ -248,12 +304,16 @@ QString FlowScene::tokenLabel() const
     return m_token ? m_token->label() : QString();
 }
 
+TokenItem::Style FlowScene::tokenStyle() const
+{
+    return m_token ? m_token->style() : TokenItem::Style::Expected;
+}
+
 bool FlowScene::activeStepMissing() const
 {
     if (!m_walkthrough || m_step < 0)
         return false;
-    const StepResult *result = m_walkthrough->step(m_step).result;
-    return result && result->status == StepStatus::Missing;
+    return m_walkthrough->step(m_step).state == StepState::Missing;
 }
 
 const ComponentItem *FlowScene::componentItem(const std::string &id) const

@@ -2,9 +2,11 @@
 
 // The flow diagram of a lesson: its components in the bands of its stage, an edge for every
 // hop a step makes, and a token that travels the current step's edge labelled with what
-// travels. Missing steps are drawn red and say "not observed". The scene only shows what the
-// walkthrough says; it never decides whether something happened.
+// travels: what was captured for an observed step, what the lesson expected (marked so) for
+// the others. Missing steps are drawn red and say "not observed". The scene only shows what
+// the walkthrough says; it never decides whether something happened.
 
+#include "app/desktop/diagram/DiagramItems.h"
 #include "app/desktop/diagram/DiagramLayout.h"
 
 #include <QGraphicsScene>
@@ -17,10 +19,6 @@ class QVariantAnimation;
 
 namespace flowlab {
 
-class CaptionItem;
-class ComponentItem;
-class EdgeItem;
-class TokenItem;
 class Walkthrough;
 
 class FlowScene : public QGraphicsScene
@@ -44,7 +42,10 @@ public:
     // What the class sees now, for tests and the window's status line.
     QString activeComponent() const;
     std::pair<QString, QString> activeEdge() const; // empty when the step has no edge
+    // What the token says: for an observed step, the key evidence's short form (eventLabel);
+    // otherwise the lesson's label, marked as expected (see tokenStyle()).
     QString tokenLabel() const;
+    TokenItem::Style tokenStyle() const;
     bool activeStepMissing() const;
     const DiagramLayout &layout() const { return m_layout; }
     const ComponentItem *componentItem(const std::string &id) const;

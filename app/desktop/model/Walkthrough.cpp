@@ -9,6 +9,61 @@
 
 namespace flowlab {
 
+namespace {
+
+bool runFlag(const nlohmann::json &run, const char *key)
+{
+    const auto it = run.find(key);
+    return it != run.end() && it->is_boolean() && it->get<bool>();
+}
+
+// The origin the run record claims. Synthetic wins over everything: made-up events must
+// never pass for captured ones, whatever else the record says.
+TraceOrigin originOf(const nlohmann::json &run, const Lesson &lesson)
+{
+    if (!run.is_object())
+        return lesson.explainOnly.empty() ? TraceOrigin::Recording : TraceOrigin::ExplainOnly;
+    if (runFlag(run, "synthetic"))
+        return TraceOrigin::Synthetic;
+    if (runFlag(run, "explained_only") || !lesson.explainOnly.empty())
+        return TraceOrigin::ExplainOnly;
+    if (runFlag(run, "live"))
+        return TraceOrigin::Live;
+    return TraceOrigin::Recording;
+}
+
+// The actions whose windows are still open in a live run (run.open_actions).
+std::unordered_set<std::string> openActions(const nlohmann::json &run)
+{
+    std::unordered_set<std::string> open;
+    const auto it = run.find("open_actions");
+    if (it != run.end() && it->is_array())
+        for (const auto &id : *it)
+            if (id.is_string())
+                open.insert(id.get<std::string>());
+    return open;
+}
+
+StepState stateOf(const WalkthroughStep &step, TraceOrigin origin, bool inProgress,
+                  const std::unordered_set<std::string> &open)
+{
+    if (origin == TraceOrigin::ExplainOnly || !step.result ||
+        step.result->status == StepStatus::Explained)
+        return StepState::Explained;
+    if (step.result->status != StepStatus::Observed)
+        // Only the run's end (the daemon's check) can say something was never seen.
+        return inProgress ? StepState::Waiting : StepState::Missing;
+    if (origin == TraceOrigin::Synthetic)
+        return StepState::Synthetic;
+    if (inProgress)
+        for (const EventMatcher &matcher : step.lessonStep->matchers)
+            if (matcher.during.empty() || open.count(matcher.during))
+                return StepState::SeenSoFar;
+    return StepState::Observed;
+}
+
+} // namespace
+
 Result<Walkthrough> Walkthrough::open(const std::string &bundleDir)
 {
     const std::string tracePath = (std::filesystem::path(bundleDir) / "trace.json").string();
@@ -34,10 +89,7 @@ Result<Walkthrough> Walkthrough::fromLessonFile(const std::string &lessonPath)
         result.status = StepStatus::Explained;
         bundle.steps.push_back(std::move(result));
     }
-    auto walkthrough = fromBundle(std::move(bundle));
-    if (walkthrough)
-        walkthrough->m_recording = false;
-    return walkthrough;
+    return fromBundle(std::move(bundle));
 }
 
 Result<Walkthrough> Walkthrough::fromBundle(TraceBundle bundle, std::string bundleDir)
@@ -45,8 +97,6 @@ Result<Walkthrough> Walkthrough::fromBundle(TraceBundle bundle, std::string bund
     Walkthrough walkthrough;
     walkthrough.m_bundle = std::move(bundle);
     walkthrough.m_bundleDir = std::move(bundleDir);
-    // A bundle opened from disk is a recording unless the caller says it is live.
-    walkthrough.m_recording = true;
     const std::string where =
         walkthrough.m_bundleDir.empty() ? std::string("bundle") : walkthrough.m_bundleDir;
     if (!walkthrough.m_bundle.lesson.is_object() || walkthrough.m_bundle.lesson.empty())
@@ -55,13 +105,25 @@ Result<Walkthrough> Walkthrough::fromBundle(TraceBundle bundle, std::string bund
     if (!lesson)
         return lesson.error();
     walkthrough.m_lesson = std::move(lesson).value();
+    walkthrough.m_origin = originOf(walkthrough.m_bundle.run, walkthrough.m_lesson);
+    walkthrough.m_inProgress = walkthrough.m_origin == TraceOrigin::Live &&
+                               runFlag(walkthrough.m_bundle.run, "in_progress");
     if (auto indexed = walkthrough.index(); !indexed)
         return indexed.error();
     return walkthrough;
 }
 
+void Walkthrough::markLive()
+{
+    if (m_origin == TraceOrigin::Recording) {
+        m_origin = TraceOrigin::Live;
+        (void)index(); // cannot fail: it only walks what fromBundle checked
+    }
+}
+
 Status Walkthrough::index()
 {
+    const std::unordered_set<std::string> open = openActions(m_bundle.run);
     std::map<std::string, const StepResult *> results;
     for (const StepResult &result : m_bundle.steps)
         results[result.stepId] = &result;
@@ -79,6 +141,7 @@ Status Walkthrough::index()
                     if (const Event *event = m_bundle.event(seq))
                         step.evidence.push_back({matched.matcher, matched.role, event});
         }
+        step.state = stateOf(step, m_origin, m_inProgress, open);
         m_steps.push_back(std::move(step));
     }
 
@@ -103,6 +166,12 @@ int Walkthrough::observedCount() const
 {
     return static_cast<int>(
         std::count_if(m_steps.begin(), m_steps.end(), [](const auto &s) { return s.observed(); }));
+}
+
+int Walkthrough::matchedCount() const
+{
+    return static_cast<int>(
+        std::count_if(m_steps.begin(), m_steps.end(), [](const auto &s) { return s.matched(); }));
 }
 
 } // namespace flowlab

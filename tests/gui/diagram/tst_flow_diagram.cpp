@@ -1,15 +1,99 @@
 // The flow diagram over the recorded docker-run: the stage's bands, the active component and
-// edge of every step, the label that travels, and a missing step drawn as not observed.
+// edge of every step, the label that travels (written from the captured evidence; the
+// lesson's label only as the expectation), and a missing step drawn as not observed. Then
+// crowded bands, over FIXTURE lessons with many components.
 
 #include "../GuiTestSupport.h"
 #include "app/desktop/diagram/DiagramItems.h"
 #include "app/desktop/diagram/FlowDiagramView.h"
 #include "app/desktop/diagram/FlowScene.h"
+#include "app/desktop/model/EventLabel.h"
 
+#include <QFontMetricsF>
 #include <QSignalSpy>
 
 using namespace flowlab;
 using namespace flowlab::test;
+
+namespace {
+
+constexpr int kPull = 3; // docker-run's "pull" step (0-based)
+
+Lesson dockerRun()
+{
+    auto lesson = loadLesson(FLOWLAB_SOURCE_DIR "/lessons/docker-run.json");
+    if (!lesson)
+        qFatal("%s", lesson.error().message().c_str());
+    return std::move(lesson).value();
+}
+
+// FIXTURE: docker-run with only its pull step matched, by packets whose request lines differ
+// from the lesson's label (a mirror adds ?ns=docker.io), and the given run record.
+TraceBundle pullFixture(nlohmann::json run)
+{
+    TraceBundle bundle;
+    bundle.lesson = dockerRun().source;
+    bundle.run = std::move(run);
+    auto packet = [](std::uint64_t seq, const std::string &http) {
+        Event event;
+        event.seq = seq;
+        event.monotonicNs = std::int64_t(seq) * 1000;
+        event.kind = EventKind::Packet;
+        event.source.component = "network";
+        event.summary = "TCP 192.168.56.10 → 192.168.56.5:5000 " + http + " (fixture)";
+        event.attributes = {{"http", http}, {"dst", "192.168.56.5"}, {"dport", 5000}};
+        return event;
+    };
+    bundle.events = {
+        packet(1, "HEAD /v2/library/nginx/manifests/latest?ns=docker.io HTTP/1.1"),
+        packet(2, "GET /v2/library/nginx/manifests/sha256:" + std::string(64, 'a') + " HTTP/1.1"),
+    };
+    for (const LessonStep &step : dockerRun().steps) {
+        StepResult result;
+        result.stepId = step.id;
+        result.status = StepStatus::Missing;
+        result.missing = {step.matchers.front().describe()};
+        if (step.id == "pull") {
+            result.status = StepStatus::Observed;
+            result.keyEvidence = bundle.events[0].summary;
+            result.missing.clear();
+            result.evidence = {{0, "which digest is latest?", {1}},
+                               {1, "the manifest, by digest", {2}}};
+        }
+        bundle.steps.push_back(result);
+    }
+    return bundle;
+}
+
+// FIXTURE: one band of `count` components with realistic labels.
+Lesson crowdedLesson(int count)
+{
+    nlohmann::json components = nlohmann::json::array();
+    nlohmann::json ids = nlohmann::json::array();
+    for (int i = 0; i < count; ++i) {
+        const std::string id = "node-" + std::to_string(i + 1);
+        components.push_back({{"id", id}, {"label", "kubelet on flowlab-" + id}, {"lane", "n"}});
+        ids.push_back(id);
+    }
+    const nlohmann::json lesson = {
+        {"flowlab_lesson", 1},
+        {"id", "crowded"},
+        {"title", "Crowded (fixture)"},
+        {"summary", "fixture"},
+        {"level", "beginner"},
+        {"lab", "none"},
+        {"explain_only", "a fixture for the layout"},
+        {"components", components},
+        {"stage", {{"rows", {{{"label", "nodes"}, {"components", ids}}}}}},
+        {"steps",
+         {{{"id", "s"}, {"title", "S"}, {"component", "node-1"}, {"explanation", "fixture"}}}}};
+    auto parsed = parseLesson(lesson.dump(), "crowded fixture");
+    if (!parsed)
+        qFatal("%s", parsed.error().message().c_str());
+    return std::move(parsed).value();
+}
+
+} // namespace
 
 class TestFlowDiagram : public QObject
 {
@@ -64,7 +148,11 @@ private slots:
             if (!step.from.empty() && !step.to.empty())
                 QCOMPARE(scene.activeEdge(), std::make_pair(QString::fromStdString(step.from),
                                                             QString::fromStdString(step.to)));
-            QCOMPARE(scene.tokenLabel(), QString::fromStdString(step.label));
+            // Observed: the token says what was captured (its key evidence), in full colour.
+            const Event *key = walkthrough.step(i).keyEvent();
+            QVERIFY2(key, step.id.c_str());
+            QCOMPARE(scene.tokenLabel(), QString::fromStdString(eventLabel(*key)));
+            QVERIFY(scene.tokenStyle() == TokenItem::Style::Captured);
             QVERIFY(!scene.activeStepMissing());
             QVERIFY(scene.componentItem(step.component)->state() == ComponentItem::State::Active);
             saveScreenshot(&view, QString("diagram-step-%1").arg(i + 1, 2, 10, QChar('0')));
@@ -72,6 +160,117 @@ private slots:
         // The runc step: the shim starts runc, which unshares the namespaces.
         scene.showStep(7, false);
         QCOMPARE(scene.activeEdge(), std::make_pair(QString("shim"), QString("runc")));
+        QVERIFY2(scene.tokenLabel().startsWith("unshare(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET"),
+                 qPrintable(scene.tokenLabel()));
+        // The request: the browser's SYN as it left the client.
+        scene.showStep(9, false);
+        QCOMPARE(scene.tokenLabel(), QString("SYN 192.168.56.2 → 192.168.56.10:8080"));
+    }
+
+    void theTokenSaysWhatWasCaptured()
+    {
+        auto walkthrough = Walkthrough::fromBundle(pullFixture({{"recording", false}}));
+        QVERIFY2(walkthrough, walkthrough ? "" : walkthrough.error().message().c_str());
+        FlowScene scene;
+        scene.setWalkthrough(&*walkthrough);
+        scene.showStep(kPull, false);
+        const QString label = QString::fromStdString(walkthrough->step(kPull).lessonStep->label);
+        QCOMPARE(scene.tokenLabel(),
+                 QString("HEAD /v2/library/nginx/manifests/latest?ns=docker.io"));
+        QVERIFY(scene.tokenLabel() != label);
+        QVERIFY(scene.tokenStyle() == TokenItem::Style::Captured);
+        // A step nothing was captured for shows the lesson's label as the expectation.
+        scene.showStep(kPull + 1, false);
+        QVERIFY(scene.activeStepMissing());
+        QVERIFY(scene.tokenStyle() == TokenItem::Style::Missing);
+        QVERIFY2(scene.tokenLabel().startsWith("✗ expected: "), qPrintable(scene.tokenLabel()));
+    }
+
+    void anExplainedLessonShowsOnlyExpectations()
+    {
+        auto walkthrough =
+            Walkthrough::fromLessonFile(FLOWLAB_SOURCE_DIR "/lessons/docker-run.json");
+        QVERIFY(walkthrough);
+        QCOMPARE(walkthrough->origin(), TraceOrigin::ExplainOnly);
+        FlowScene scene;
+        scene.setWalkthrough(&*walkthrough);
+        for (int i = 0; i < walkthrough->stepCount(); ++i) {
+            scene.showStep(i, false);
+            const LessonStep &step = *walkthrough->step(i).lessonStep;
+            QCOMPARE(scene.tokenLabel(), "expected: " + QString::fromStdString(step.label));
+            QVERIFY(scene.tokenStyle() == TokenItem::Style::Expected);
+        }
+    }
+
+    void aSyntheticTraceIsNeverShownAsObserved()
+    {
+        auto walkthrough = Walkthrough::fromBundle(pullFixture({{"synthetic", true}}), "fixture");
+        QVERIFY(walkthrough);
+        QCOMPARE(walkthrough->origin(), TraceOrigin::Synthetic);
+        QCOMPARE(walkthrough->observedCount(), 0);
+        QCOMPARE(walkthrough->step(kPull).state, StepState::Synthetic);
+        FlowScene scene;
+        scene.setWalkthrough(&*walkthrough);
+        FlowDiagramView view(&scene);
+        view.resize(1600, 900);
+        scene.showStep(kPull, false);
+        QVERIFY(scene.tokenStyle() == TokenItem::Style::Synthetic);
+        QVERIFY2(scene.tokenLabel().startsWith("SYNTHETIC"), qPrintable(scene.tokenLabel()));
+        QVERIFY(!CaptionItem::chipText(StepState::Synthetic).contains("observed"));
+        saveScreenshot(&view, "diagram-synthetic-step");
+    }
+
+    void crowdedBandsKeepBoxesReadable_data()
+    {
+        QTest::addColumn<int>("count");
+        for (int count : {1, 6, 7, 8, 12, 60})
+            QTest::addRow("%d components", count) << count;
+    }
+
+    void crowdedBandsKeepBoxesReadable()
+    {
+        QFETCH(int, count);
+        const Lesson lesson = crowdedLesson(count);
+        const DiagramLayout layout = DiagramLayout::compute(lesson);
+        QCOMPARE(layout.boxes.size(), std::size_t(count));
+        QCOMPARE(layout.bands.size(), std::size_t(1));
+        const QRectF band = layout.bands.front().rect;
+        for (const auto &box : layout.boxes) {
+            QVERIFY2(box.rect.width() >= DiagramLayout::kMinBoxWidth, box.id.c_str());
+            QVERIFY2(band.contains(box.rect), box.id.c_str());
+            QVERIFY2(layout.bounds.contains(box.rect), box.id.c_str());
+            // Its label fits in two lines at the box's font.
+            QFont font;
+            font.setPixelSize(18);
+            const QRectF text = QFontMetricsF(font).boundingRect(
+                box.rect.adjusted(10, 4, -10, -4), Qt::AlignCenter | Qt::TextWordWrap, box.label);
+            QVERIFY2(text.width() <= box.rect.width() - 20 && text.height() <= box.rect.height(),
+                     box.id.c_str());
+        }
+        for (const auto &a : layout.boxes)
+            for (const auto &b : layout.boxes)
+                QVERIFY2(&a == &b || !a.rect.intersects(b.rect), (a.id + " / " + b.id).c_str());
+        // The scene grows to hold them; the view scales it to fit.
+        QVERIFY(layout.bounds.height() >= band.bottom());
+        if (count <= 7)
+            QCOMPARE(band.height(), DiagramLayout::kBandHeight);
+        else
+            QVERIFY(band.height() > DiagramLayout::kBandHeight);
+        if (count == 60) {
+            FlowScene scene;
+            TraceBundle bundle;
+            bundle.lesson = lesson.source;
+            bundle.run = {{"explained_only", true}};
+            auto crowded = Walkthrough::fromBundle(bundle, "fixture");
+            QVERIFY(crowded);
+            scene.setWalkthrough(&*crowded);
+            scene.showStep(0, false);
+            FlowDiagramView view(&scene);
+            view.resize(1600, 900);
+            view.show();
+            saveScreenshot(&view, "diagram-60-components");
+            scene.setWalkthrough(nullptr);
+        }
     }
 
     void theTokenTravelsAndArrives()
