@@ -105,15 +105,26 @@ Result<int> exportSlides(const Walkthrough &walkthrough, const QString &dir,
             "section{page-break-after:always;margin-bottom:3em}\n"
             "img{width:100%;border:1px solid #ccd}\n"
             ".observed{color:#1a7f37}.missing{color:#cf222e}.explained{color:#5d6675}\n"
+            ".provisional{color:#8a6100}.synthetic{color:#8250df}\n"
             "code,pre{font-family:monospace}\n</style></head><body>\n";
     html += "<h1>" + escaped(lesson.title) + "</h1>\n" + markdownToHtmlBody(lesson.summary);
-    if (walkthrough.isRecording())
-        html += "<p><em>From a recording made by Flowlab";
-    else
-        html += "<p><em>From a live run";
-    html += QStringLiteral(": %1 of %2 steps observed.</em></p>\n")
-                .arg(walkthrough.observedCount())
-                .arg(walkthrough.stepCount());
+    switch (walkthrough.origin()) {
+    case TraceOrigin::Recording:
+    case TraceOrigin::Live:
+        html += QStringLiteral("<p><em>From %1: %2 of %3 steps observed.</em></p>\n")
+                    .arg(walkthrough.isRecording() ? "a recording made by Flowlab" : "a live run")
+                    .arg(walkthrough.observedCount())
+                    .arg(walkthrough.stepCount());
+        break;
+    case TraceOrigin::Synthetic:
+        html += QStringLiteral("<p class=\"synthetic\"><strong>SYNTHETIC</strong>: these "
+                               "slides show made-up events; nothing in them was captured by a "
+                               "run, so no step is shown as observed.</p>\n");
+        break;
+    case TraceOrigin::ExplainOnly:
+        html += "<p><em>Explain-only: nothing was run, so no step was observed.</em></p>\n";
+        break;
+    }
     for (int i = 0; i < walkthrough.stepCount(); ++i) {
         const WalkthroughStep &step = walkthrough.step(i);
         const QString name = QStringLiteral("step-%1").arg(i + 1, 2, 10, QChar('0'));
@@ -126,10 +137,27 @@ Result<int> exportSlides(const Walkthrough &walkthrough, const QString &dir,
         if (auto s = exportDiagramSvg(scene, dir + "/" + name + ".svg"); !s)
             return s.error();
         QString status = "explained", statusText = "explained, not run";
-        if (step.result && step.result->status == StepStatus::Observed)
+        switch (step.state) {
+        case StepState::Observed:
             status = "observed", statusText = "observed: " + escaped(step.result->keyEvidence);
-        else if (step.result && step.result->status == StepStatus::Missing)
+            break;
+        case StepState::SeenSoFar:
+            status = "provisional",
+            statusText = "seen so far (run in progress): " + escaped(step.result->keyEvidence);
+            break;
+        case StepState::Synthetic:
+            status = "synthetic",
+            statusText = "SYNTHETIC, not captured: " + escaped(step.result->keyEvidence);
+            break;
+        case StepState::Missing:
             status = "missing", statusText = "not observed";
+            break;
+        case StepState::Waiting:
+            status = "explained", statusText = "waiting for evidence";
+            break;
+        case StepState::Explained:
+            break;
+        }
         html +=
             QStringLiteral("<section id=\"%1\"><h2>%2. %3</h2>\n<img src=\"%1.png\" alt=\"%3\">\n"
                            "<p class=\"%4\"><code>%5</code></p>\n%6</section>\n")

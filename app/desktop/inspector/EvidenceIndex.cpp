@@ -269,8 +269,10 @@ StepEvidenceSet EvidenceIndex::collect(const WalkthroughStep &step) const
         }
     }
 
-    // The pair to open with: the one joining the packets the lesson calls "before" and
-    // "after"; failing that, those two packets compared directly.
+    // The pair to open with: the conntrack pair joining the packets the lesson calls "before"
+    // and "after", or one that starts from its "before" packet, or the first conntrack pair.
+    // Without any captured pairing, the two packets are only compared: a NAT pair needs a
+    // conntrack event, never just the lesson's roles.
     if (!set.natPairs.empty())
         set.preferredNatPair = 0;
     if (rolePacketBefore && rolePacketAfter) {
@@ -283,17 +285,12 @@ StepEvidenceSet EvidenceIndex::collect(const WalkthroughStep &step) const
                               [&](const NatPair &pair) { return pair.before == rolePacketBefore; });
         if (it != set.natPairs.end()) {
             set.preferredNatPair = static_cast<int>(it - set.natPairs.begin());
-        } else {
-            NatPair pair;
-            pair.before = rolePacketBefore;
-            pair.after = rolePacketAfter;
-            pair.nat = "dnat";
-            pair.direction = "request";
-            pair.changedFields = changedBetween(*rolePacketBefore, *rolePacketAfter);
-            if (std::find(pair.changedFields.begin(), pair.changedFields.end(), "src") !=
-                pair.changedFields.end())
-                pair.nat = pair.changedFields.size() > 2 ? "both" : "snat";
-            set.natPairs.insert(set.natPairs.begin(), pair);
+        } else if (set.natPairs.empty()) {
+            NatPair twoPackets;
+            twoPackets.before = rolePacketBefore;
+            twoPackets.after = rolePacketAfter;
+            twoPackets.changedFields = changedBetween(*rolePacketBefore, *rolePacketAfter);
+            set.natPairs.push_back(twoPackets);
             set.preferredNatPair = 0;
         }
     }
@@ -303,6 +300,8 @@ StepEvidenceSet EvidenceIndex::collect(const WalkthroughStep &step) const
     for (const InspectedEvent &packet : set.packets)
         listed.insert(packet.event->seq);
     for (const NatPair &pair : set.natPairs) {
+        if (!pair.isNatPair())
+            continue; // the step's own packets, already listed with their roles
         std::string nat = pair.nat == "dnat" || pair.nat == "snat" ? pair.nat : "nat";
         std::transform(nat.begin(), nat.end(), nat.begin(), ::toupper);
         if (pair.before && listed.insert(pair.before->seq).second)

@@ -45,19 +45,26 @@ struct Exchange
     }
 };
 
-// The same packet before and after address translation. From a conntrack NAT pair event
-// (which names both packets, the changed fields and the rule), from the step's "before" and
-// "after" packets, or from a conntrack flow's original and reply tuples.
+// The same packet before and after address translation, from a captured conntrack event: a
+// NAT pair (which names both packets, the changed fields and the rule) or a conntrack flow's
+// original and reply tuples. Only these are NAT pairs.
+//
+// Without any conntrack event, the step's "before" and "after" packets are put side by side
+// as two packets (pairEvent null, nat empty): nothing captured says that one is the other
+// rewritten, so the views make no claim about a rewrite.
 struct NatPair
 {
-    const Event *pairEvent = nullptr; // conntrack: the NAT pair, or the flow
+    const Event *pairEvent = nullptr; // conntrack: the NAT pair, or the flow; null: two packets
     const Event *before = nullptr;    // packets; null when only tuples are known
     const Event *after = nullptr;
-    std::string nat;                        // "dnat", "snat", "both"
+    std::string nat;                        // "dnat", "snat", "both"; empty for two packets
     std::string direction;                  // "request" or "reply"
-    std::vector<std::string> changedFields; // "dst", "dport", "src", "sport"
+    std::vector<std::string> changedFields; // "dst", "dport", "src", "sport": rewritten, or
+                                            // for two packets, different
 
     bool involves(std::uint64_t seq) const;
+    // True when a captured conntrack event pairs the two: only then is it a NAT pair.
+    bool isNatPair() const { return pairEvent != nullptr; }
 };
 
 // One rule of a chain as the rule monitor saw it up to a step.
@@ -80,7 +87,8 @@ struct StepEvidenceSet
     std::vector<Exchange> exchanges;     // api, grpc, command, audit (API)
     std::vector<InspectedEvent> system;  // syscall, process, netlink (Syscalls)
     std::vector<InspectedEvent> packets; // packet, dns, and the packets NAT pairs name
-    std::vector<NatPair> natPairs;       // Packets: the side-by-side view
+    std::vector<NatPair> natPairs;       // Packets: the side-by-side view (NAT pairs, or two
+                                         // packets compared when no conntrack event pairs them)
     int preferredNatPair = -1;           // the pair the step's roles point at
     std::vector<RuleRow> rules;          // Rules: chains the step touches
     std::vector<InspectedEvent> objects; // store, reconcile, schedule, k8s object bodies

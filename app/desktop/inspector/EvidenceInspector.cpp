@@ -16,6 +16,8 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
@@ -173,7 +175,7 @@ void EvidenceInspector::renderExplanation()
 EvidenceInspector::Tab EvidenceInspector::computePreferredTab() const
 {
     if (!m_walkthrough || m_step < 0 || m_evidence.empty() ||
-        !m_walkthrough->step(m_step).observed())
+        !m_walkthrough->step(m_step).matched())
         return Tab::Explanation;
     // The lesson lists a step's main evidence first (matcher 0).
     const Tab main = tabForKind(m_evidence.all.front().event->kind);
@@ -209,14 +211,34 @@ void EvidenceInspector::setTabEnabled(Tab tab, bool enabled)
     // Each change lays the tab bar out again; most step switches change few tabs.
     if (m_tabs->isTabEnabled(indexOf(tab)) != enabled)
         m_tabs->setTabEnabled(indexOf(tab), enabled);
+    fitTabs();
+}
+
+void EvidenceInspector::fitTabs()
+{
+    // When the seven names do not fit the column (a projector's type, a narrow window), the
+    // tabs with nothing for the step step aside, so that the ones that matter are read whole.
+    QTabBar *bar = m_tabs->tabBar();
+    int needed = 0;
+    for (int i = 0; i < kTabCount; ++i)
+        needed += QFontMetrics(bar->font()).horizontalAdvance(m_tabs->tabText(i)) +
+                  bar->style()->pixelMetric(QStyle::PM_TabBarTabHSpace, nullptr, bar);
+    const bool allFit = needed <= m_tabs->width();
+    for (int i = 0; i < kTabCount; ++i) {
+        const bool visible = allFit || m_tabs->isTabEnabled(i);
+        if (m_tabs->isTabVisible(i) != visible)
+            m_tabs->setTabVisible(i, visible);
+    }
 }
 
 void EvidenceInspector::setTabCount(Tab tab, std::size_t count)
 {
     const QString &title = m_tabTitles[indexOf(tab)];
     const QString text = count > 0 ? QStringLiteral("%1 (%2)").arg(title).arg(count) : title;
-    if (m_tabs->tabText(indexOf(tab)) != text)
+    if (m_tabs->tabText(indexOf(tab)) != text) {
         m_tabs->setTabText(indexOf(tab), text);
+        fitTabs();
+    }
 }
 
 void EvidenceInspector::selectRow(QTableView *view, int row)
@@ -331,18 +353,43 @@ void EvidenceInspector::showNatPair(int pairIndex)
     m_packetModel->setEmphasized(std::move(emphasized));
 
     const Theme &theme = currentTheme();
-    const QString nat = pair.nat.empty() || pair.nat == "none" || pair.nat == "both"
-                            ? QStringLiteral("NAT")
-                            : qs(pair.nat).toUpper();
     QString route;
     if (pair.before && pair.after)
         route =
             packetInterface(*pair.before) + QStringLiteral(" → ") + packetInterface(*pair.after);
     else if (pair.pairEvent)
         route = tr("conntrack flow in %1").arg(qs(attrText(*pair.pairEvent, "netns")));
-    QString title = QStringLiteral("<b>%1 pair</b>").arg(nat);
-    if (!pair.direction.empty())
-        title += QStringLiteral(" · ") + qs(pair.direction).toHtmlEscaped();
+    QString title;
+    QString note;
+    if (pair.isNatPair()) {
+        const QString nat = pair.nat.empty() || pair.nat == "none" || pair.nat == "both"
+                                ? QStringLiteral("NAT")
+                                : qs(pair.nat).toUpper();
+        title = QStringLiteral("<b>%1 pair</b>").arg(nat);
+        if (!pair.direction.empty())
+            title += QStringLiteral(" · ") + qs(pair.direction).toHtmlEscaped();
+        note = QStringLiteral("<span style=\"background-color:%1\">&nbsp;highlighted&nbsp;"
+                              "</span> fields were rewritten by %2")
+                   .arg(colourName(theme.changedField), nat);
+        if (QString rule = qs(attrText(*pair.pairEvent, "ruleText")); !rule.isEmpty())
+            note += QStringLiteral(", by the rule <code>%1</code>").arg(rule.toHtmlEscaped());
+        note += QStringLiteral(".");
+        if (pair.before && pair.after)
+            note += tr(" TTL and MAC addresses differ too: the packet was routed, not rewritten.");
+        if (m_walkthrough)
+            if (auto flowSeq = attrInteger(*pair.pairEvent, "conntrackSeq"))
+                if (const Event *flow = m_walkthrough->event(static_cast<std::uint64_t>(*flowSeq)))
+                    note +=
+                        QStringLiteral("<br><span style=\"color:%1\">conntrack: %2</span>")
+                            .arg(colourName(theme.mutedText), qs(flow->summary).toHtmlEscaped());
+    } else {
+        // Two packets the lesson names, and no captured conntrack event joining them.
+        title = tr("<b>Two packets</b> · not paired: no conntrack event");
+        note = tr("<span style=\"background-color:%1\">&nbsp;highlighted&nbsp;</span> fields "
+                  "differ between the two packets. No conntrack event pairs them, so nothing "
+                  "captured shows that one is the other after address translation.")
+                   .arg(colourName(theme.changedField));
+    }
     if (!route.isEmpty())
         title += QStringLiteral(" · ") + route.toHtmlEscaped();
     if (pairs.size() > 1)
@@ -353,20 +400,6 @@ void EvidenceInspector::showNatPair(int pairIndex)
                      .arg(pairs.size());
     m_natTitle->setText(title);
 
-    QString note = QStringLiteral("<span style=\"background-color:%1\">&nbsp;highlighted&nbsp;"
-                                  "</span> fields were rewritten by %2")
-                       .arg(colourName(theme.changedField), nat);
-    if (pair.pairEvent)
-        if (QString rule = qs(attrText(*pair.pairEvent, "ruleText")); !rule.isEmpty())
-            note += QStringLiteral(", by the rule <code>%1</code>").arg(rule.toHtmlEscaped());
-    note += QStringLiteral(".");
-    if (pair.before && pair.after)
-        note += tr(" TTL and MAC addresses differ too: the packet was routed, not rewritten.");
-    if (pair.pairEvent && m_walkthrough)
-        if (auto flowSeq = attrInteger(*pair.pairEvent, "conntrackSeq"))
-            if (const Event *flow = m_walkthrough->event(static_cast<std::uint64_t>(*flowSeq)))
-                note += QStringLiteral("<br><span style=\"color:%1\">conntrack: %2</span>")
-                            .arg(colourName(theme.mutedText), qs(flow->summary).toHtmlEscaped());
     m_natNote->setText(note);
     m_natPane->show();
     fitNatPane();

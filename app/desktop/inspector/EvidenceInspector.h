@@ -99,10 +99,12 @@ private:
     void clear();
     void setTabEnabled(Tab tab, bool enabled);
     void setTabCount(Tab tab, std::size_t count);
+    void fitTabs();
     Tab computePreferredTab() const;
     void selectRow(QTableView *view, int row);
     void refreshTab(Tab tab);
     void fitColumns(QTableView *view);
+    static int widestWord(QTableView *view, int column);
     void applyTheme();
     void renderExplanation();
 

@@ -12,9 +12,11 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
@@ -89,9 +91,14 @@ EvidenceInspector::EvidenceInspector(QWidget *parent)
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("inspectorTabs"));
     m_tabs->setDocumentMode(true);
+    // Tab names are never cut: when the row is too narrow it scrolls instead.
+    m_tabs->tabBar()->setElideMode(Qt::ElideNone);
+    m_tabs->tabBar()->setUsesScrollButtons(true);
+    m_tabs->tabBar()->setExpanding(false);
     connect(m_tabs, &QTabWidget::currentChanged, this,
             [this](int index) { refreshTab(static_cast<Tab>(index)); });
     layout->addWidget(m_tabs, 1);
+    m_tabs->installEventFilter(this);
     buildTabs();
 
     // Ctrl+1 … Ctrl+7 pick a tab while the focus is anywhere in the inspector.
@@ -205,7 +212,18 @@ QWidget *EvidenceInspector::buildSyscallPage()
 {
     m_syscallTable = makeTable(m_syscallModel, QStringLiteral("syscallTable"));
     followSelection(m_syscallTable, &EvidenceInspector::showSyscall);
+    // The arguments are the point (the namespace flags, the cgroup path): they take the room
+    // left by the short columns and wrap, at '|', '/' or '-', rather than being cut.
+    // The other columns are kept to a couple of words a line (fitColumns) and wrap too.
+    QHeaderView *columns = m_syscallTable->horizontalHeader();
+    columns->setStretchLastSection(false);
+    columns->setSectionResizeMode(SyscallTableModel::Arguments, QHeaderView::Stretch);
+    m_syscallTable->setWordWrap(true);
+    m_syscallTable->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_syscallTable->installEventFilter(this);
     m_syscallDetail = makeTable(m_syscallFields, QStringLiteral("syscallDetail"));
+    m_syscallDetail->setWordWrap(true);
+    m_syscallDetail->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     return makeSplitter(Qt::Vertical, {m_syscallTable, m_syscallDetail}, {3, 2});
 }
 
@@ -213,6 +231,7 @@ QWidget *EvidenceInspector::buildPacketPage()
 {
     m_packetTable = makeTable(m_packetModel, QStringLiteral("packetTable"));
     followSelection(m_packetTable, &EvidenceInspector::showPacket);
+    m_packetTable->installEventFilter(this);
     m_natTitle = makeTitle(QStringLiteral("natPairTitle"));
     m_natView = makeTable(m_natModel, QStringLiteral("natPairView"));
     m_natView->setAlternatingRowColors(false);
@@ -221,6 +240,10 @@ QWidget *EvidenceInspector::buildPacketPage()
     m_natView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_natView->horizontalHeader()->setSectionResizeMode(NatPairModel::Field,
                                                         QHeaderView::ResizeToContents);
+    // Before and after share the width; a value too long for its half (an interface name on
+    // a projector) wraps at '/' or '-' instead of losing its end.
+    m_natView->setWordWrap(true);
+    m_natView->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_natNote = makeTitle(QStringLiteral("natPairNote"));
     // The labels keep their own height, so that spare room goes to the packet list.
     for (QLabel *label : {m_natTitle, m_natNote})
@@ -271,19 +294,51 @@ QWidget *EvidenceInspector::buildRawPage()
     return makeSplitter(Qt::Horizontal, {m_rawList, m_raw}, {2, 3});
 }
 
+// The width of the longest word in a column (and of its header), with the cell's padding:
+// narrower, a word would be cut; wider is not needed when the column wraps.
+int EvidenceInspector::widestWord(QTableView *view, int column)
+{
+    const QAbstractItemModel *model = view->model();
+    auto widest = [](const QFont &font, const QString &text) {
+        const QFontMetrics metrics(font);
+        int width = 0;
+        for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            width = std::max(width, metrics.horizontalAdvance(word));
+        return width;
+    };
+    int width = widest(view->horizontalHeader()->font(),
+                       model->headerData(column, Qt::Horizontal).toString());
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, column);
+        const QVariant font = index.data(Qt::FontRole);
+        width = std::max(width, widest(font.isValid() ? font.value<QFont>() : view->font(),
+                                       index.data(Qt::DisplayRole).toString()));
+    }
+    const int padding = 2 * (view->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 1) + 8;
+    return width + padding;
+}
+
 void EvidenceInspector::fitColumns(QTableView *view)
 {
-    // Sized to the step's few rows. Long arguments and paths are cut at a readable width
-    // (the tooltip has the whole text); the last column takes what is left.
+    // Sized to the step's few rows. Columns the view does not size itself get their contents'
+    // width, up to a readable one (the tooltip has the whole text); the last column, or the
+    // one set to stretch, takes what is left. In a table that wraps, the narrow columns keep
+    // to a couple of words a line and wrap, leaving the room to the one that matters.
     QHeaderView *header = view->horizontalHeader();
-    if (header->sectionResizeMode(0) != QHeaderView::Interactive)
-        return;
-    const int widest = QFontMetrics(codeFont()).averageCharWidth() * 64;
-    for (int column = 0; column + 1 < header->count(); ++column) {
+    const int cap = QFontMetrics(codeFont()).averageCharWidth() * 64;
+    for (int column = 0; column < header->count(); ++column) {
+        if (header->sectionResizeMode(column) != QHeaderView::Interactive)
+            continue;
+        if (column + 1 == header->count() && header->stretchLastSection())
+            continue;
         view->resizeColumnToContents(column);
-        if (header->sectionSize(column) > widest)
-            header->resizeSection(column, widest);
+        const int width = view->wordWrap()
+                              ? std::min(header->sectionSize(column), widestWord(view, column))
+                              : std::min(header->sectionSize(column), cap);
+        header->resizeSection(column, width);
     }
+    if (view->wordWrap())
+        view->resizeRowsToContents();
 }
 
 // The pair takes the height of its rows and notes; until the learner drags the handle, the
@@ -294,8 +349,12 @@ void EvidenceInspector::fitNatPane()
         return;
     const int headerHeight = m_natView->horizontalHeader()->sizeHint().height();
     const int rowHeight = m_natView->verticalHeader()->defaultSectionSize();
-    const int tableHeight =
-        headerHeight + m_natModel->rowCount() * rowHeight + 2 * m_natView->frameWidth();
+    // Rows are as tall as their wrapped values.
+    m_natView->resizeRowsToContents();
+    int rowsHeight = 0;
+    for (int row = 0; row < m_natModel->rowCount(); ++row)
+        rowsHeight += m_natView->rowHeight(row);
+    const int tableHeight = headerHeight + rowsHeight + 2 * m_natView->frameWidth();
     m_natView->setMaximumHeight(tableHeight);
     // On a small window the pair scrolls rather than pushing over the note below it.
     m_natView->setMinimumHeight(std::min(tableHeight, headerHeight + 3 * rowHeight));
@@ -307,16 +366,55 @@ void EvidenceInspector::fitNatPane()
                                 m_natNote->heightForWidth(paneWidth) + 2 * spacing);
     if (m_packetSplitterMoved || m_packetSplitter->height() <= 0)
         return;
+    // The pair gets what it needs, as long as three packets stay in view above it.
     const int total = m_packetSplitter->height() - m_packetSplitter->handleWidth();
-    const int pane = std::min(m_natPane->maximumHeight(), total * 2 / 3);
+    const int packetList = m_packetTable->horizontalHeader()->sizeHint().height() +
+                           3 * m_packetTable->verticalHeader()->defaultSectionSize() +
+                           m_packetTable->horizontalScrollBar()->sizeHint().height() +
+                           2 * m_packetTable->frameWidth();
+    const int pane = std::max(0, std::min(m_natPane->maximumHeight(), total - packetList));
     m_packetSplitter->setSizes({total - pane, pane});
 }
 
 bool EvidenceInspector::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_tabs && event->type() == QEvent::Resize)
+        fitTabs();
     // The packet page is laid out only when its tab is shown, so balance it then too.
     if (watched == m_packetSplitter && event->type() == QEvent::Resize)
         fitNatPane();
+    // In a narrow column the syscall arguments need the room more than the time and the
+    // process do (the decoded fields below have the process, the Raw tab both); likewise the
+    // packet number, time and protocol give way to the addresses (the info column still
+    // names the protocol). A column that comes back is sized again.
+    if ((watched == m_syscallTable || watched == m_packetTable) &&
+        event->type() == QEvent::Resize) {
+        struct NarrowColumn
+        {
+            QTableView *view;
+            int column;
+            int hiddenBelowChars;
+        };
+        const NarrowColumn narrow[] = {
+            {m_syscallTable, SyscallTableModel::Time, 90},
+            {m_syscallTable, SyscallTableModel::Process, 70},
+            {m_packetTable, PacketTableModel::Number, 110},
+            {m_packetTable, PacketTableModel::Time, 110},
+            {m_packetTable, PacketTableModel::Protocol, 80},
+        };
+        auto *table = static_cast<QTableView *>(watched);
+        const int chars = QFontMetrics(codeFont()).averageCharWidth();
+        bool shown = false;
+        for (const NarrowColumn &candidate : narrow) {
+            if (candidate.view != table)
+                continue;
+            const bool hide = table->width() < candidate.hiddenBelowChars * chars;
+            shown |= table->isColumnHidden(candidate.column) && !hide;
+            table->setColumnHidden(candidate.column, hide);
+        }
+        if (shown)
+            fitColumns(table);
+    }
     return QWidget::eventFilter(watched, event);
 }
 
@@ -330,7 +428,8 @@ void EvidenceInspector::applyTheme()
     layout()->setSpacing(margin / 2);
     setFont(theme.font());
     m_header->setFont(theme.font(1.15));
-    m_tabs->tabBar()->setFont(theme.font(1.0, true));
+    // Seven tab names in a column beside the diagram: a little smaller on a projector.
+    m_tabs->tabBar()->setFont(theme.font(theme.presenter ? 0.85 : 1.0, true));
     // A tab with nothing for the step must look off at a glance, also on a projector.
     QPalette tabPalette = QApplication::palette();
     QColor off = theme.mutedText;
@@ -365,6 +464,7 @@ void EvidenceInspector::applyTheme()
     m_ruleModel->themeChanged();
     m_objectModel->themeChanged();
     m_rawModel->themeChanged();
+    fitTabs();
     if (m_step >= 0) {
         m_header->setText(stepHeaderHtml(*m_walkthrough, m_step));
         showExchange(m_apiList->currentIndex().row());

@@ -11,8 +11,8 @@ using namespace evidence;
 
 namespace {
 
-// Cells longer than this get their whole text as a tooltip (the view elides them).
-constexpr qsizetype kTooltipFrom = 48;
+// Cells this long or longer get their whole text as a tooltip, in case the view elides them.
+constexpr qsizetype kTooltipFrom = 12;
 
 QVariant seqVariant(const Event *event)
 {

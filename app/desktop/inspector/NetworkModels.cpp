@@ -190,9 +190,11 @@ QVariant NatPairModel::headerData(int section, Qt::Orientation orientation, int 
     case Field:
         return tr("Field");
     case Before:
-        return tr("Before %1").arg(natName(m_pair)) + reply;
+        return m_pair.isNatPair() ? tr("Before %1").arg(natName(m_pair)) + reply
+                                  : tr("First packet");
     case After:
-        return tr("After %1").arg(natName(m_pair)) + reply;
+        return m_pair.isNatPair() ? tr("After %1").arg(natName(m_pair)) + reply
+                                  : tr("Second packet");
     }
     return {};
 }
@@ -209,7 +211,14 @@ QVariant NatPairModel::data(const QModelIndex &index, int role) const
         return index.column() == Field ? row.field
                                        : (index.column() == Before ? row.before : row.after);
     case Qt::ToolTipRole:
-        return marked ? tr("rewritten by %1").arg(natName(m_pair)) : QVariant();
+        if (!valueCell)
+            return {};
+        if (marked)
+            return m_pair.isNatPair()
+                       ? tr("rewritten by %1: %2 → %3").arg(natName(m_pair), row.before, row.after)
+                       : tr("differs between the two packets: %1 / %2").arg(row.before, row.after);
+        // Long values (MACs, HTTP lines) may be cut by the column: the tooltip has them whole.
+        return index.column() == Before ? row.before : row.after;
     case ChangedRole:
         return marked;
     case Qt::BackgroundRole:

@@ -28,8 +28,10 @@ private:
     std::unordered_set<std::uint64_t> m_emphasized;
 };
 
-// One packet before and after address translation, field by field. Cells of fields the NAT
-// rewrote carry ChangedRole and the theme's changedField background.
+// One packet before and after address translation, field by field, when conntrack paired them;
+// otherwise two packets side by side ("First packet", "Second packet"). Cells of fields the
+// NAT rewrote (or, for two packets, that differ) carry ChangedRole and the theme's
+// changedField background; every value cell has its whole text as a tooltip.
 class NatPairModel : public QAbstractTableModel
 {
 public:

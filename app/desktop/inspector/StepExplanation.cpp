@@ -29,11 +29,22 @@ QString colour(const QColor &c)
 QColor statusColour(const WalkthroughStep &step)
 {
     const Theme &theme = currentTheme();
-    if (step.observed())
+    switch (step.state) {
+    case StepState::Observed:
         return theme.observed;
-    if (step.result && step.result->status == StepStatus::Explained)
-        return theme.mutedText;
-    return theme.missing;
+    case StepState::Missing:
+        return theme.missing;
+    case StepState::Synthetic:
+        return theme.synthetic;
+    case StepState::SeenSoFar:
+        // The amber is made for fills; as text it needs the darker shade to be read.
+        return theme.scheme == Theme::Scheme::Light ? theme.provisional.darker(170)
+                                                    : theme.provisional;
+    case StepState::Waiting:
+    case StepState::Explained:
+        break;
+    }
+    return theme.mutedText;
 }
 
 QString eventLink(const Event &event, std::int64_t originNs)
@@ -107,17 +118,22 @@ QString listHtml(const std::vector<std::string> &lines)
 
 QString stepStatusText(const WalkthroughStep &step)
 {
-    if (!step.result)
-        return QStringLiteral("no result in this trace");
-    switch (step.result->status) {
-    case StepStatus::Observed:
+    switch (step.state) {
+    case StepState::Observed:
         return QStringLiteral("observed");
-    case StepStatus::Missing:
+    case StepState::SeenSoFar:
+        return QStringLiteral("seen so far: its action is still running");
+    case StepState::Waiting:
+        return QStringLiteral("waiting for evidence");
+    case StepState::Missing:
         return QStringLiteral("not observed");
-    case StepStatus::Explained:
-        return QStringLiteral("explained, not run");
+    case StepState::Synthetic:
+        return QStringLiteral("SYNTHETIC: matched made-up events, nothing was captured");
+    case StepState::Explained:
+        break;
     }
-    return {};
+    return step.result ? QStringLiteral("explained, not run")
+                       : QStringLiteral("no result in this trace");
 }
 
 QString stepHeaderHtml(const Walkthrough &walkthrough, int index)
@@ -147,9 +163,9 @@ void renderStepExplanation(QTextDocument *document, const Walkthrough &walkthrou
     newBlock(cursor);
     QString status = QStringLiteral("<span style=\"color:%1\"><b>● %2</b></span>")
                          .arg(colour(statusColour(step)), stepStatusText(step));
-    if (step.observed() && !step.result->keyEvidence.empty())
+    if (step.matched() && !step.result->keyEvidence.empty())
         status += QStringLiteral(" — <code>%1</code>").arg(escaped(step.result->keyEvidence));
-    else if (!step.observed() && !walkthrough.lesson().explainOnly.empty())
+    else if (!step.matched() && !walkthrough.lesson().explainOnly.empty())
         status += QStringLiteral(" — %1").arg(escaped(walkthrough.lesson().explainOnly));
     cursor.insertHtml(status);
 
@@ -157,7 +173,7 @@ void renderStepExplanation(QTextDocument *document, const Walkthrough &walkthrou
     cursor.insertMarkdown(QString::fromStdString(lessonStep.explanation));
 
     newBlock(cursor);
-    if (step.result && step.result->status == StepStatus::Missing) {
+    if (step.state == StepState::Missing) {
         QString html = QStringLiteral("<h3 style=\"color:%1\">Not observed</h3>"
                                       "<p>The run recorded nothing that proves this step. "
                                       "Not seen:</p>")
@@ -176,7 +192,12 @@ void renderStepExplanation(QTextDocument *document, const Walkthrough &walkthrou
                               evidenceListHtml(evidence, walkthrough.firstNs()));
         }
     } else if (!evidence.empty()) {
-        cursor.insertHtml(QStringLiteral("<h3>Evidence</h3>") +
+        const QString heading = step.state == StepState::Synthetic
+                                    ? QStringLiteral("Synthetic events (made up, not captured)")
+                                : step.state == StepState::SeenSoFar
+                                    ? QStringLiteral("Evidence so far")
+                                    : QStringLiteral("Evidence");
+        cursor.insertHtml(QStringLiteral("<h3>%1</h3>").arg(heading) +
                           evidenceListHtml(evidence, walkthrough.firstNs()));
     } else if (!step.result) {
         cursor.insertHtml(QStringLiteral("<p style=\"color:%1\">This trace has no result for "

@@ -21,7 +21,8 @@ void renderStepExplanation(QTextDocument *document, const Walkthrough &walkthrou
 // One line above the tabs: "Step 8 of 10 · title · ● observed".
 QString stepHeaderHtml(const Walkthrough &walkthrough, int step);
 
-// "observed", "not observed", "explained", or "no result" for a step without one.
+// "observed", "seen so far…", "waiting…", "not observed", "SYNTHETIC…", "explained", or
+// "no result" for a step without one.
 QString stepStatusText(const WalkthroughStep &step);
 
 } // namespace flowlab

@@ -76,6 +76,11 @@ std::vector<std::string> LessonCatalog::defaultDirectories()
     return directories;
 }
 
+std::string LessonCatalog::builtinDirectory()
+{
+    return FLOWLAB_SOURCE_LESSONS;
+}
+
 std::pair<LessonAvailability, std::string> LessonCatalog::availabilityOf(const Lesson &lesson) const
 {
     if (!lesson.explainOnly.empty())

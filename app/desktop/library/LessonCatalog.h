@@ -52,6 +52,8 @@ public:
     // of the source tree this was built from; then the user's own lessons in
     // $XDG_DATA_HOME/flowlab/lessons (~/.local/share/flowlab/lessons) when that exists.
     static std::vector<std::string> defaultDirectories();
+    // The lessons directory of the source tree this Flowlab was built from.
+    static std::string builtinDirectory();
 
     // Forgets what was loaded and loads every *.json file of `directories`, in order, each
     // directory's files sorted by name. A directory that cannot be read is reported in

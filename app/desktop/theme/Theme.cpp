@@ -25,6 +25,8 @@ Theme Theme::make(Scheme scheme, bool presenter)
         t.token = QColor("#e07000");
         t.observed = QColor("#1a7f37");
         t.missing = QColor("#cf222e");
+        t.provisional = QColor("#f2c14e");
+        t.synthetic = QColor("#8250df");
         t.changedField = QColor("#ffe08a");
         t.laneStripe = QColor("#eef1f5");
     } else {
@@ -40,6 +42,8 @@ Theme Theme::make(Scheme scheme, bool presenter)
         t.token = QColor("#ffa94d");
         t.observed = QColor("#4ac26b");
         t.missing = QColor("#ff6b6b");
+        t.provisional = QColor("#e3b341");
+        t.synthetic = QColor("#b083f0");
         t.changedField = QColor("#7a5c00");
         t.laneStripe = presenter ? QColor("#0c0c0c") : QColor("#21252c");
     }

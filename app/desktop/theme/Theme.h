@@ -32,6 +32,8 @@ struct Theme
     QColor token;        // what travels along the active edge
     QColor observed;     // a step with evidence
     QColor missing;      // a step without evidence: drawn red, "not observed"
+    QColor provisional;  // live: matched so far, its action still running ("seen so far")
+    QColor synthetic;    // made-up evidence, never to pass for captured
     QColor changedField; // highlighted differences, e.g. the DNAT-rewritten address
     QColor laneStripe;   // alternate timeline lanes
 

@@ -30,9 +30,21 @@ QToolButton *transportButton(QWidget *parent, QStyle::StandardPixmap icon, const
 
 QString statusMark(const WalkthroughStep &step)
 {
-    if (!step.result || step.result->status == StepStatus::Explained)
-        return QStringLiteral("·");
-    return step.observed() ? QStringLiteral("✓") : QStringLiteral("✗");
+    switch (step.state) {
+    case StepState::Observed:
+        return QStringLiteral("✓");
+    case StepState::SeenSoFar:
+        return QStringLiteral("…");
+    case StepState::Waiting:
+        return QStringLiteral("○");
+    case StepState::Missing:
+        return QStringLiteral("✗");
+    case StepState::Synthetic:
+        return QStringLiteral("◇ synthetic");
+    case StepState::Explained:
+        break;
+    }
+    return QStringLiteral("·");
 }
 
 } // namespace
@@ -57,7 +69,9 @@ TransportBar::TransportBar(StepPlayer *player, QWidget *parent)
     m_jump->setToolTip(tr("Jump to a step (Ctrl+G)"));
     m_jump->setFocusPolicy(Qt::ClickFocus);
     m_jump->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_jump->setMinimumContentsLength(36);
+    // Short enough that the bar never forces the diagram's column wider than the window
+    // can spare beside a presenter-size inspector; the list itself shows whole titles.
+    m_jump->setMinimumContentsLength(18);
     m_speed = new QComboBox(this);
     m_speed->setObjectName("speed");
     m_speed->setToolTip(tr("Animation and playing speed"));

@@ -235,6 +235,7 @@ private slots:
         QCOMPARE(cell(nat, source, NatPairModel::Before), cell(nat, source, NatPairModel::After));
         QVERIFY(!nat->index(source, NatPairModel::Before).data(ChangedRole).toBool());
         QVERIFY(ui.child<QLabel>("natPairNote")->text().contains("-j DNAT"));
+        QVERIFY(ui.child<QLabel>("natPairTitle")->text().contains("DNAT pair"));
         snap(&ui.inspector, "inspector-packets");
 
         // Same view at projector size, dark, on a full-HD projector.
@@ -245,6 +246,49 @@ private slots:
             currentTheme().changedField);
         QCOMPARE(natView->font().pointSizeF(), currentTheme().basePointSize);
         snap(&ui.inspector, "inspector-packets-presenter");
+    }
+
+    void withoutConntrackTwoPacketsAreNotCalledANatPair()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        Walkthrough recorded = openRecordedBundle();
+        // SYNTHETIC: the recording with the request step's conntrack evidence taken away, as
+        // a run whose conntrack monitor saw nothing would record it. The "before" and "after"
+        // packets are still the lesson's roles, but nothing captured pairs them.
+        TraceBundle bundle = recorded.bundle();
+        bundle.run["synthetic"] = true;
+        StepResult &request = bundle.steps.at(kRequest);
+        std::erase_if(request.evidence, [&](const MatchedEvidence &matched) {
+            const Event *first = matched.seqs.empty() ? nullptr : bundle.event(matched.seqs[0]);
+            return first && first->kind == EventKind::Conntrack;
+        });
+        auto synthetic = Walkthrough::fromBundle(std::move(bundle), "synthetic-no-conntrack");
+        QVERIFY2(synthetic, synthetic ? "" : synthetic.error().message().c_str());
+
+        InspectorUnderTest ui(&*synthetic);
+        ui.inspector.showStep(kRequest);
+        ui.inspector.setCurrentTab(Tab::Packets);
+        auto *natView = ui.child<QTableView>("natPairView");
+        QVERIFY(natView->isVisibleTo(&ui.inspector));
+        const QString title = ui.child<QLabel>("natPairTitle")->text();
+        QVERIFY2(title.contains("not paired: no conntrack event"), qPrintable(title));
+        QVERIFY2(!title.contains("NAT pair"), qPrintable(title));
+        const QString note = ui.child<QLabel>("natPairNote")->text();
+        QVERIFY2(!note.contains("rewritten") && !note.contains("DNAT"), qPrintable(note));
+        const auto *nat = static_cast<const NatPairModel *>(natView->model());
+        QCOMPARE(nat->headerData(NatPairModel::Before, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 QString("First packet"));
+        QCOMPARE(nat->headerData(NatPairModel::After, Qt::Horizontal, Qt::DisplayRole).toString(),
+                 QString("Second packet"));
+        const int destination = nat->rowOfField("Destination");
+        QVERIFY(destination >= 0);
+        const QString tip =
+            nat->index(destination, NatPairModel::After).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains("differs") && !tip.contains("rewritten"), qPrintable(tip));
+        // No packet is listed as part of a NAT pair.
+        const QAbstractItemModel *packets = ui.child<QTableView>("packetTable")->model();
+        QCOMPARE(rowWhere(packets, PacketTableModel::Role, "NAT pair"), -1);
+        snap(&ui.inspector, "inspector-packets-unpaired");
     }
 
     void rulesTabHighlightsTheDnatRule()
