@@ -7,14 +7,15 @@
 #include "app/desktop/library/LessonCatalog.h"
 #include "app/desktop/library/LessonLibrary.h"
 #include "app/desktop/live/CommandFlow.h"
+#include "app/desktop/live/KubectlFlow.h"
 #include "app/desktop/live/LivePanel.h"
+#include "app/desktop/live/LiveProgress.h"
 #include "app/desktop/live/LiveSession.h"
 #include "app/desktop/quiz/QuizView.h"
 #include "app/desktop/timeline/TimelineView.h"
 #include "app/desktop/transport/StepPlayer.h"
 #include "app/desktop/transport/TransportBar.h"
 #include "tracer/lesson/LessonLoader.h"
-#include "tracer/lesson/StepMatcher.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -29,7 +30,7 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <limits>
+#include <algorithm>
 
 namespace flowlab {
 
@@ -140,7 +141,7 @@ MainWindow::MainWindow(std::string socketPath, QWidget *parent)
                     emit liveRunFinished(2, why);
                     return;
                 }
-                walkthrough->setRecording(false);
+                walkthrough->markLive();
                 auto owned = std::make_unique<Walkthrough>(std::move(walkthrough).value());
                 const int observed = owned->observedCount(), total = owned->stepCount();
                 setWalkthrough(std::move(owned));
@@ -158,12 +159,18 @@ MainWindow::MainWindow(std::string socketPath, QWidget *parent)
     showPage(Page::Library);
     updateTitle();
     resize(1500, 950);
+    QTimer::singleShot(0, this, &MainWindow::balanceDocks);
+}
+
+void MainWindow::balanceDocks()
+{
     // The diagram is what the class watches: it gets most of the window, the timeline a strip
-    // under it and the inspector a column beside it (both can be dragged wider).
-    QTimer::singleShot(0, this, [this] {
+    // under it and the inspector a column beside it (both can be dragged wider). On a
+    // projector the inspector's large type needs a wider column to show whole values.
+    if (!m_timelineDock->isHidden())
         resizeDocks({m_timelineDock}, {height() / 4}, Qt::Vertical);
-        resizeDocks({m_inspectorDock}, {width() * 3 / 10}, Qt::Horizontal);
-    });
+    const int percent = currentTheme().presenter ? 45 : 36;
+    resizeDocks({m_inspectorDock}, {width() * percent / 100}, Qt::Horizontal);
 }
 
 MainWindow::~MainWindow()
@@ -293,10 +300,25 @@ Status MainWindow::openBundle(const QString &dir)
     if (!walkthrough)
         return walkthrough.error();
     setWalkthrough(std::make_unique<Walkthrough>(std::move(walkthrough).value()));
-    m_status->setText(tr("Recording: %1 of %2 steps observed, %3 events")
-                          .arg(m_walkthrough->observedCount())
-                          .arg(m_walkthrough->stepCount())
-                          .arg(m_walkthrough->events().size()));
+    switch (m_walkthrough->origin()) {
+    case TraceOrigin::Synthetic:
+        m_status->setText(tr("SYNTHETIC trace: its %1 events are made up, nothing in it was "
+                             "captured; %2 of %3 steps match them")
+                              .arg(m_walkthrough->events().size())
+                              .arg(m_walkthrough->matchedCount())
+                              .arg(m_walkthrough->stepCount()));
+        break;
+    case TraceOrigin::ExplainOnly:
+        m_status->setText(tr("Explain-only bundle: nothing was run, so no step is observed."));
+        break;
+    case TraceOrigin::Live:
+    case TraceOrigin::Recording:
+        m_status->setText(tr("Recording: %1 of %2 steps observed, %3 events")
+                              .arg(m_walkthrough->observedCount())
+                              .arg(m_walkthrough->stepCount())
+                              .arg(m_walkthrough->events().size()));
+        break;
+    }
     return success();
 }
 
@@ -352,37 +374,45 @@ void MainWindow::showEvidenceSoFar(const std::vector<Event> &events)
     auto lesson = parseLesson(m_liveRun->lessonSource.dump(), m_liveRun->lessonPath.toStdString());
     if (!lesson)
         return;
-    // Until the run ends, every action's window is open: whatever arrived since it started is
-    // this run's evidence. The daemon's final check, with the real windows, replaces this.
-    std::vector<ActionWindow> windows;
-    for (const LessonAction &action : lesson->actions)
-        windows.push_back(
-            {action.id, m_liveRun->startNs, std::numeric_limits<std::int64_t>::max()});
-    TraceBundle bundle;
-    bundle.lesson = m_liveRun->lessonSource;
-    bundle.run = {{"lesson", lesson->id}, {"live", true}};
-    bundle.events = m_liveRun->events;
-    bundle.steps = matchSteps(*lesson, bundle.events, windows);
-    auto walkthrough = Walkthrough::fromBundle(std::move(bundle));
+    // Each action's window closes as the daemon reports the action's end; steps that look in
+    // a window still open are shown as seen so far, not observed. The daemon's final check
+    // replaces all of this when the run ends.
+    auto walkthrough = Walkthrough::fromBundle(
+        liveBundleSoFar(*lesson, m_liveRun->events, m_liveRun->startNs, monotonicNowNs()));
     if (!walkthrough)
         return;
-    walkthrough->setRecording(false);
     int latest = 0;
     for (int i = 0; i < walkthrough->stepCount(); ++i)
-        if (walkthrough->step(i).observed())
+        if (walkthrough->step(i).matched())
             latest = i;
     setWalkthrough(std::make_unique<Walkthrough>(std::move(walkthrough).value()));
     m_player->jumpTo(latest);
 }
 
-void MainWindow::showCommandFlow(quint64 commandSeq, const QString &commandLine)
+std::vector<std::string> MainWindow::lessonDirectories() const
 {
-    const std::string stagePath = LessonCatalog::defaultDirectories().front() + "/docker-run.json";
-    auto stage = loadLesson(stagePath);
+    // The library's, the defaults, and last the lessons this app was built with, so that a
+    // FLOWLAB_LESSONS_DIR of the teacher's own lessons does not hide docker-run's diagram.
+    std::vector<std::string> directories = m_library->catalog().directories();
+    std::vector<std::string> more = LessonCatalog::defaultDirectories();
+    more.push_back(LessonCatalog::builtinDirectory());
+    for (const std::string &directory : more)
+        if (std::find(directories.begin(), directories.end(), directory) == directories.end())
+            directories.push_back(directory);
+    return directories;
+}
+
+void MainWindow::showCommandFlow(quint64 commandSeq, qint64 endNs, const QString &commandLine)
+{
+    // kubectl's flow is drawn on the built-in control-plane stage, docker's on docker-run's.
+    Result<Lesson> stage = commandLine.startsWith("kubectl")
+                               ? Result<Lesson>(kubectlCommandStage())
+                               : loadCommandFlowStage(lessonDirectories());
     if (!stage)
         return showError(tr("Cannot show the command's flow"),
                          QString::fromStdString(stage.error().message()));
-    auto bundle = commandFlowBundle(*stage, commandLine.toStdString(), m_recentEvents, commandSeq);
+    const CommandSpan span{commandLine.toStdString(), commandSeq, endNs};
+    auto bundle = commandFlowBundle(*stage, span, m_recentEvents);
     if (!bundle)
         return showError(tr("Cannot show the command's flow"),
                          QString::fromStdString(bundle.error().message()));
@@ -390,10 +420,11 @@ void MainWindow::showCommandFlow(quint64 commandSeq, const QString &commandLine)
     if (!walkthrough)
         return showError(tr("Cannot show the command's flow"),
                          QString::fromStdString(walkthrough.error().message()));
-    walkthrough->setRecording(false);
     setWalkthrough(std::make_unique<Walkthrough>(std::move(walkthrough).value()));
-    m_status->setText(tr("The flow of `%1`: %2 hops, each from its own evidence")
+    m_status->setText(tr("The flow of `%1`: %2 of %3 expected hops observed in the evidence "
+                         "it caused (from the command to the CLI's exit)")
                           .arg(commandLine)
+                          .arg(m_walkthrough->observedCount())
                           .arg(m_walkthrough->stepCount()));
 }
 
@@ -453,9 +484,14 @@ void MainWindow::setScheme(Theme::Scheme scheme)
 
 void MainWindow::setPresenterMode(bool on)
 {
+    if (on && !currentTheme().presenter)
+        m_timelineWanted = !m_timelineDock->isHidden();
     ThemeManager::instance().apply(Theme::make(currentTheme().scheme, on));
-    // On a projector the diagram gets the room; the live panel comes back with the mode.
+    // On a projector the diagram and the evidence get the room: the live panel and the
+    // timeline step aside (the View menu brings them back) and return with the mode.
     m_liveDock->setVisible(!on);
+    m_timelineDock->setVisible(!on && m_timelineWanted);
+    QTimer::singleShot(0, this, &MainWindow::balanceDocks);
 }
 
 void MainWindow::updateTitle()
@@ -463,8 +499,22 @@ void MainWindow::updateTitle()
     QString title = QStringLiteral("Flowlab");
     if (m_walkthrough) {
         title += QStringLiteral(" — ") + QString::fromStdString(m_walkthrough->lesson().title);
-        if (m_walkthrough->isRecording())
-            title += tr(" (recording: %1)").arg(QString::fromStdString(m_walkthrough->bundleDir()));
+        const QString dir = QString::fromStdString(m_walkthrough->bundleDir());
+        switch (m_walkthrough->origin()) {
+        case TraceOrigin::Recording:
+            title += tr(" (recording: %1)").arg(dir);
+            break;
+        case TraceOrigin::Synthetic:
+            title += dir.isEmpty() ? tr(" (SYNTHETIC: nothing captured)")
+                                   : tr(" (SYNTHETIC, nothing captured: %1)").arg(dir);
+            break;
+        case TraceOrigin::ExplainOnly:
+            title += tr(" (explain-only)");
+            break;
+        case TraceOrigin::Live:
+            title += m_walkthrough->inProgress() ? tr(" (live, running)") : tr(" (live)");
+            break;
+        }
     }
     setWindowTitle(title);
 }

@@ -68,6 +68,8 @@ signals:
 
 private:
     void buildActions();
+    // Sizes the docks for the window and the mode (presenter: a wider inspector).
+    void balanceDocks();
     void buildShortcuts();
     void setWalkthrough(std::unique_ptr<Walkthrough> walkthrough);
     void onStepChanged(int index, bool animate);
@@ -83,7 +85,9 @@ private:
     // While a lesson runs live: the steps matched so far against what has arrived.
     void showEvidenceSoFar(const std::vector<Event> &events);
     // A command typed in the live panel finished: show the flow its evidence makes.
-    void showCommandFlow(quint64 commandSeq, const QString &commandLine);
+    void showCommandFlow(quint64 commandSeq, qint64 endNs, const QString &commandLine);
+    // Where lessons are looked for, the app's own last (see showCommandFlow).
+    std::vector<std::string> lessonDirectories() const;
 
     std::unique_ptr<Walkthrough> m_walkthrough;
     LiveSession *m_session = nullptr;
@@ -101,6 +105,7 @@ private:
     QDockWidget *m_timelineDock = nullptr;
     QDockWidget *m_liveDock = nullptr;
     QLabel *m_status = nullptr;
+    bool m_timelineWanted = true; // the timeline's visibility to restore after presenter mode
 
     // The live run in progress: its lesson, and the events it has caused so far.
     struct LiveRun

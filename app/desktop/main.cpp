@@ -8,6 +8,7 @@
 #include "app/desktop/MainWindow.h"
 #include "app/desktop/diagram/FlowScene.h"
 #include "app/desktop/export/DiagramExport.h"
+#include "app/desktop/model/EventLabel.h"
 #include "app/desktop/model/Walkthrough.h"
 #include "engine/base/LabPaths.h"
 
@@ -63,19 +64,45 @@ bool preferOffscreen(int argc, char **argv)
 int tellWalkthrough(const flowlab::Walkthrough &walkthrough, const QString &slidesDir)
 {
     const flowlab::Lesson &lesson = walkthrough.lesson();
+    using flowlab::StepState;
+    using flowlab::TraceOrigin;
+    const TraceOrigin origin = walkthrough.origin();
     std::printf("%s: %d of %d steps observed%s\n\n", lesson.title.c_str(),
                 walkthrough.observedCount(), walkthrough.stepCount(),
-                walkthrough.isRecording() ? " (recording)" : "");
+                origin == TraceOrigin::Recording ? " (recording)"
+                : origin == TraceOrigin::Synthetic
+                    ? " (SYNTHETIC: made-up events, nothing captured)"
+                : origin == TraceOrigin::ExplainOnly ? " (explain-only: nothing was run)"
+                                                     : "");
     for (int i = 0; i < walkthrough.stepCount(); ++i) {
         const flowlab::WalkthroughStep &step = walkthrough.step(i);
-        const char *status = step.observed() ? "observed"
-                             : step.result && step.result->status == flowlab::StepStatus::Missing
-                                 ? "NOT OBSERVED"
-                                 : "explained";
+        const char *status = "explained";
+        switch (step.state) {
+        case StepState::Observed:
+            status = "observed";
+            break;
+        case StepState::SeenSoFar:
+            status = "seen so far";
+            break;
+        case StepState::Waiting:
+            status = "waiting";
+            break;
+        case StepState::Missing:
+            status = "NOT OBSERVED";
+            break;
+        case StepState::Synthetic:
+            status = "SYNTHETIC match";
+            break;
+        case StepState::Explained:
+            break;
+        }
         std::printf("%2d/%d  %s  [%s]\n", i + 1, walkthrough.stepCount(),
                     step.lessonStep->title.c_str(), status);
+        // What travelled, as captured; the lesson's label only as the expectation.
+        const std::string hop = step.keyEvent() ? flowlab::eventLabel(*step.keyEvent())
+                                                : "(expected) " + step.lessonStep->label;
         std::printf("       %s → %s: %s\n", step.lessonStep->from.c_str(),
-                    step.lessonStep->to.c_str(), step.lessonStep->label.c_str());
+                    step.lessonStep->to.c_str(), hop.c_str());
         for (const flowlab::StepEvidence &evidence : step.evidence) {
             std::printf("       evidence (%s): %s\n", evidence.role.c_str(),
                         evidence.event->summary.substr(0, 160).c_str());
@@ -208,9 +235,8 @@ int main(int argc, char **argv)
 
     if (headless && window.walkthrough() && !parser.isSet(run)) {
         const QString bundleDir = QString::fromStdString(window.walkthrough()->bundleDir());
-        return tellWalkthrough(*window.walkthrough(), (bundleDir.isEmpty() ? QStringLiteral(".")
-                                                                            : bundleDir) +
-                                                          "/slides");
+        return tellWalkthrough(*window.walkthrough(),
+                               (bundleDir.isEmpty() ? QStringLiteral(".") : bundleDir) + "/slides");
     }
     if (headless && !parser.isSet(run)) {
         std::fprintf(stderr, "flowlab: no display (DISPLAY and WAYLAND_DISPLAY are unset). "
@@ -227,23 +253,22 @@ int main(int argc, char **argv)
         });
     }
     if (parser.isSet(run)) {
-        QObject::connect(&window, &flowlab::MainWindow::liveRunFinished, &app,
-                         [&](int status, const QString &message) {
-                             std::printf("%s\n", qPrintable(message));
-                             std::fflush(stdout);
-                             if (headless && window.walkthrough())
-                                 return QCoreApplication::exit(tellWalkthrough(
-                                     *window.walkthrough(),
-                                     QDir::currentPath() + "/flowlab-slides-" +
-                                         QString::fromStdString(
-                                             window.walkthrough()->lesson().id)));
-                             if (!parser.isSet(quitWhenDone) && !parser.isSet(screenshot))
-                                 return;
-                             if (parser.isSet(screenshot) &&
-                                 !saveScreenshot(window, parser.value(screenshot)))
-                                 return QCoreApplication::exit(2);
-                             QCoreApplication::exit(status);
-                         });
+        QObject::connect(
+            &window, &flowlab::MainWindow::liveRunFinished, &app,
+            [&](int status, const QString &message) {
+                std::printf("%s\n", qPrintable(message));
+                std::fflush(stdout);
+                if (headless && window.walkthrough())
+                    return QCoreApplication::exit(tellWalkthrough(
+                        *window.walkthrough(),
+                        QDir::currentPath() + "/flowlab-slides-" +
+                            QString::fromStdString(window.walkthrough()->lesson().id)));
+                if (!parser.isSet(quitWhenDone) && !parser.isSet(screenshot))
+                    return;
+                if (parser.isSet(screenshot) && !saveScreenshot(window, parser.value(screenshot)))
+                    return QCoreApplication::exit(2);
+                QCoreApplication::exit(status);
+            });
         QTimer::singleShot(0, &window, [&] { window.runLessonLive(parser.value(run)); });
     }
     return app.exec();

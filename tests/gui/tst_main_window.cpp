@@ -3,19 +3,28 @@
 
 #include "GuiTestSupport.h"
 #include "app/desktop/MainWindow.h"
+#include "app/desktop/diagram/DiagramItems.h"
 #include "app/desktop/diagram/FlowScene.h"
 #include "app/desktop/inspector/EvidenceInspector.h"
+#include "app/desktop/inspector/EvidenceModels.h"
+#include "app/desktop/live/LivePanel.h"
 #include "app/desktop/transport/StepPlayer.h"
 #include "app/desktop/transport/TransportBar.h"
 #include "engine/daemon/DaemonServer.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QImage>
 #include <QLabel>
 #include <QProcess>
+#include <QScrollBar>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QThread>
 
 using namespace flowlab;
@@ -35,6 +44,12 @@ private slots:
         QVERIFY(state);
         QVERIFY2(state->text().contains("Not connected to flowlabd"), qPrintable(state->text()));
         QVERIFY(state->text().contains("not running"));
+        // kubectl is refused until the Kubernetes lab exists, saying what is coming.
+        window.livePanel()->runCommandLine("kubectl get pods");
+        const QString refusal = window.findChild<QLabel *>("statusText")->text();
+        QVERIFY2(refusal.contains("Kubernetes lab") && refusal.contains("being built") &&
+                     refusal.contains("docker"),
+                 qPrintable(refusal));
     }
 
     void showsPhaseAndEvidence()
@@ -185,6 +200,152 @@ private slots:
         window.setPresenterMode(false);
         window.setScheme(Theme::Scheme::Light);
         QCOMPARE(QApplication::font().pointSizeF(), normal);
+    }
+
+    void presenterModeIsReadableAtFullHd()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        window.resize(1920, 1080);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openBundle(recordedBundleDir()).ok());
+        window.setPresenterMode(true);
+        QCoreApplication::processEvents(); // the docks take their presenter sizes
+        window.showStep(9);                // the request: the DNAT pair
+        QCoreApplication::processEvents();
+        // Everything fits the screen: nothing is pushed below its bottom edge.
+        QVERIFY2(window.minimumSizeHint().height() <= 1080,
+                 qPrintable(QString::number(window.minimumSizeHint().height())));
+        EvidenceInspector *inspector = window.inspector();
+        QVERIFY2(inspector->width() >= 1920 * 4 / 10,
+                 qPrintable(QString::number(inspector->width())));
+
+        // Every tab on show is read whole, and every tab with evidence is on show.
+        auto *tabs = inspector->findChild<QTabWidget *>("inspectorTabs");
+        QTabBar *bar = tabs->tabBar();
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (!tabs->isTabVisible(i)) {
+                QVERIFY(!tabs->isTabEnabled(i));
+                continue;
+            }
+            QVERIFY2(bar->tabRect(i).right() <= bar->width(), qPrintable(tabs->tabText(i)));
+            QVERIFY2(QFontMetrics(bar->font()).horizontalAdvance(tabs->tabText(i)) <
+                         bar->tabRect(i).width(),
+                     qPrintable(tabs->tabText(i)));
+        }
+
+        // The DNAT pair's values are whole: addresses fit their column, and nothing in the
+        // pair is elided.
+        auto *nat = inspector->findChild<QTableView *>("natPairView");
+        QVERIFY(nat->isVisible());
+        const QAbstractItemModel *pair = nat->model();
+        for (int row = 0; row < pair->rowCount(); ++row)
+            for (int column : {1, 2}) {
+                const QModelIndex index = pair->index(row, column);
+                const QString value = index.data().toString();
+                const QFont font = index.data(Qt::FontRole).value<QFont>();
+                const QRect cell = nat->visualRect(index);
+                const QRect needed = QFontMetrics(font).boundingRect(cell.adjusted(4, 0, -4, 0),
+                                                                     Qt::TextWordWrap, value);
+                QVERIFY2(needed.width() <= cell.width() && needed.height() <= cell.height(),
+                         qPrintable(value));
+            }
+        saveScreenshot(&window, "presenter-1080p-step-10");
+
+        // Every component's label fits its box.
+        const QList<QGraphicsItem *> items = window.scene()->items();
+        for (QGraphicsItem *item : items)
+            if (auto *component = dynamic_cast<ComponentItem *>(item)) {
+                const QRectF rect = component->labelRect();
+                const QRectF needed =
+                    QFontMetricsF(component->labelFont(rect, true))
+                        .boundingRect(rect, Qt::AlignCenter | Qt::TextWordWrap, component->label());
+                QVERIFY2(needed.width() <= rect.width() + 0.5, qPrintable(component->label()));
+            }
+
+        // The explanation wraps in its column: nothing to scroll sideways to.
+        inspector->setCurrentTab(EvidenceInspector::Tab::Explanation);
+        QCoreApplication::processEvents();
+        auto *explanation = inspector->findChild<QTextBrowser *>("explanation");
+        QCOMPARE(explanation->horizontalScrollBar()->maximum(), 0);
+        saveScreenshot(&window, "presenter-1080p-explanation");
+        for (int step : {1, 7}) {
+            window.showStep(step);
+            QCoreApplication::processEvents();
+            saveScreenshot(&window,
+                           QString("presenter-1080p-step-%1").arg(step + 1, 2, 10, QChar('0')));
+        }
+        window.setPresenterMode(false);
+    }
+
+    void syscallArgumentsAreWholeAtTheDefaultSize()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        QTemporaryDir dir;
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        window.show(); // the default size
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCoreApplication::processEvents();
+        QVERIFY(window.openBundle(recordedBundleDir()).ok());
+        window.showStep(7); // runc's unshare, cgroups, pivot_root
+        QCoreApplication::processEvents();
+        auto *table = window.inspector()->findChild<QTableView *>("syscallTable");
+        QVERIFY(table->isVisible());
+        const QAbstractItemModel *model = table->model();
+        const int column = SyscallTableModel::Arguments;
+        // Each flag of the namespace call, and each part of a cgroup path, fits on a line of
+        // the column: it wraps between them instead of cutting them.
+        int checked = 0;
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const QModelIndex index = model->index(row, column);
+            const QString arguments = index.data().toString();
+            if (!arguments.contains("CLONE_NEWPID"))
+                continue;
+            const QFontMetrics metrics(index.data(Qt::FontRole).value<QFont>());
+            for (const QString &flag : arguments.split('|'))
+                QVERIFY2(metrics.horizontalAdvance(flag + '|') < table->columnWidth(column),
+                         qPrintable(flag));
+            QVERIFY(table->rowHeight(row) >= metrics.height() * 2);
+            ++checked;
+        }
+        QVERIFY(checked > 0);
+        QVERIFY(!table->isColumnHidden(column));
+        QVERIFY(table->columnViewportPosition(column) + table->columnWidth(column) <=
+                table->viewport()->width());
+        saveScreenshot(&window, "default-size-syscalls");
+    }
+
+    void aSyntheticBundleIsLabelledSynthetic()
+    {
+        FLOWLAB_REQUIRE_RECORDED_BUNDLE();
+        // SYNTHETIC: the recording, saved again with run.synthetic set, as a generator of
+        // made-up traces (the benchmark's) writes them.
+        TraceBundle bundle = openRecordedBundle().bundle();
+        bundle.run["synthetic"] = true;
+        QTemporaryDir dir;
+        QVERIFY(bundle.writeDirectory(dir.path().toStdString()).ok());
+        MainWindow window(dir.filePath("flowlabd.sock").toStdString());
+        QVERIFY(window.openBundle(dir.path()).ok());
+        QVERIFY2(window.windowTitle().contains("SYNTHETIC"), qPrintable(window.windowTitle()));
+        QVERIFY(!window.windowTitle().contains("recording"));
+        QCOMPARE(window.walkthrough()->observedCount(), 0);
+        auto *status = window.findChild<QLabel *>("statusText");
+        QVERIFY2(status->text().startsWith("SYNTHETIC"), qPrintable(status->text()));
+        window.showStep(1);
+        QVERIFY(window.scene()->tokenStyle() == TokenItem::Style::Synthetic);
+        QVERIFY(!window.transport()->findChild<QComboBox *>("stepJump")->itemText(1).contains("✓"));
+
+        // Explain-only, likewise: never observed, never a recording.
+        TraceBundle explained = openRecordedBundle().bundle();
+        explained.run = {{"explained_only", true}};
+        QTemporaryDir explainedDir;
+        QVERIFY(explained.writeDirectory(explainedDir.path().toStdString()).ok());
+        QVERIFY(window.openBundle(explainedDir.path()).ok());
+        QVERIFY2(window.windowTitle().contains("explain-only"), qPrintable(window.windowTitle()));
+        QCOMPARE(window.walkthrough()->observedCount(), 0);
+        QVERIFY(window.scene()->tokenStyle() == TokenItem::Style::Expected);
     }
 
     void explainingALessonObservesNothing()

@@ -21,6 +21,9 @@ namespace {
 
 // Enough rows to follow a run; older ones are in the timeline and the bundle.
 constexpr int kMaxEventRows = 2000;
+// How long after kubectl exits its effects still count as its own: the controllers and the
+// scheduler react to what it stored within a second or so.
+constexpr int kKubectlSettleMs = 2000;
 
 } // namespace
 
@@ -88,7 +91,7 @@ LivePanel::LivePanel(LiveSession *session, QWidget *parent)
         m_command->setEnabled(!busy);
     });
     connect(session, &LiveSession::commandFinished, this,
-            [this](int exitCode, quint64 seq, const QString &error) {
+            [this](int exitCode, quint64 seq, qint64 endNs, const QString &error) {
                 if (!error.isEmpty()) {
                     appendOutput(tr("error: ") + error);
                     emit message(error);
@@ -96,9 +99,17 @@ LivePanel::LivePanel(LiveSession *session, QWidget *parent)
                 }
                 appendOutput(tr("(exit status %1)").arg(exitCode));
                 // Let the last packets and syscalls land in the log before showing the flow.
-                QTimer::singleShot(400, this, [this, seq] {
+                // kubectl returns as soon as the apiserver has stored the object; what the
+                // controllers and the scheduler do about it follows within moments, and is
+                // part of what the command caused (see CommandFlow.h).
+                const int settleMs =
+                    m_pendingCommand.startsWith("kubectl") ? kKubectlSettleMs : 400;
+                const qint64 windowEndNs = m_pendingCommand.startsWith("kubectl")
+                                               ? endNs + kKubectlSettleMs * 1000000LL
+                                               : endNs;
+                QTimer::singleShot(settleMs, this, [this, seq, windowEndNs] {
                     poll();
-                    emit commandCompleted(seq, m_pendingCommand);
+                    emit commandCompleted(seq, windowEndNs, m_pendingCommand);
                 });
             });
     connect(&ThemeManager::instance(), &ThemeManager::themeChanged, this, &LivePanel::applyTheme);
@@ -115,16 +126,9 @@ void LivePanel::runCommandLine(const QString &line)
     const QStringList words = QProcess::splitCommand(line);
     if (words.isEmpty())
         return;
-    if (words.front() == "kubectl") {
-        const QString why = tr("kubectl needs the Kubernetes lab, which this Flowlab cannot bring "
-                               "up yet; try a docker command");
-        appendOutput(tr("error: ") + why);
-        emit message(why);
-        return;
-    }
-    if (words.front() != "docker") {
-        const QString why = tr("the command box runs docker commands in the lab (e.g. "
-                               "`docker ps`); \"%1\" is not one")
+    if (words.front() != "docker" && words.front() != "kubectl") {
+        const QString why = tr("the command box runs docker and kubectl commands in the lab (e.g. "
+                               "`docker ps`, `kubectl get pods`); \"%1\" is not one")
                                 .arg(words.front());
         appendOutput(tr("error: ") + why);
         emit message(why);
@@ -139,7 +143,7 @@ void LivePanel::runCommandLine(const QString &line)
     m_pendingCommand = line.trimmed();
     appendOutput(QStringLiteral("$ ") + m_pendingCommand);
     m_command->clear();
-    m_session->runDockerCommand(words.mid(1));
+    m_session->runCommand(words);
 }
 
 void LivePanel::appendOutput(const QString &text)

@@ -38,8 +38,9 @@ public:
 
 signals:
     void eventsArrived(const std::vector<flowlab::Event> &events);
-    // A typed command finished; the events after `commandSeq` are what it caused.
-    void commandCompleted(quint64 commandSeq, const QString &commandLine);
+    // A typed command finished: its event is `commandSeq`, and the CLI exited at `endNs`
+    // (CLOCK_MONOTONIC); see CommandFlow.h for what counts as caused by it.
+    void commandCompleted(quint64 commandSeq, qint64 endNs, const QString &commandLine);
     void message(const QString &text);
 
 private:

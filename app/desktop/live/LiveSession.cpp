@@ -1,6 +1,7 @@
 #include "app/desktop/live/LiveSession.h"
 
 #include "engine/client/DaemonClient.h"
+#include "tracer/model/Event.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -117,42 +118,79 @@ void LiveSession::runLesson(const QString &path)
         });
 }
 
-void LiveSession::runDockerCommand(const QStringList &argv)
+namespace {
+
+// How a typed command reaches the lab: the daemon call that opens its session, and what the
+// CLI is told so that it goes through Flowlab's recording path.
+struct CommandRoute
 {
-    const QString docker = QStandardPaths::findExecutable("docker");
-    if (docker.isEmpty()) {
-        emit commandFinished(-1, 0, tr("the docker CLI is not installed (apt install docker.io)"));
+    QString program;    // found on PATH (kubectl: $FLOWLAB_KUBECTL first)
+    const char *method; // docker.session or kubectl.session
+    QString missing;    // what to say when the program is not installed
+};
+
+CommandRoute routeFor(const QString &tool)
+{
+    if (tool == "kubectl") {
+        QString program = qEnvironmentVariable("FLOWLAB_KUBECTL");
+        if (program.isEmpty())
+            program = QStandardPaths::findExecutable("kubectl");
+        return {program, "kubectl.session",
+                QObject::tr("kubectl is not installed (apt install kubernetes-client, or set "
+                            "FLOWLAB_KUBECTL)")};
+    }
+    return {QStandardPaths::findExecutable("docker"), "docker.session",
+            QObject::tr("the docker CLI is not installed (apt install docker.io)")};
+}
+
+} // namespace
+
+void LiveSession::runCommand(const QStringList &argv)
+{
+    if (argv.isEmpty())
+        return;
+    const QString tool = argv.front();
+    const CommandRoute route = routeFor(tool);
+    if (route.program.isEmpty()) {
+        emit commandFinished(-1, 0, 0, route.missing);
         return;
     }
+    const QStringList toolArgs = argv.mid(1);
     nlohmann::json args = nlohmann::json::array();
-    for (const QString &arg : argv)
+    for (const QString &arg : toolArgs)
         args.push_back(arg.toStdString());
     start(
-        [args](DaemonClient &client, const std::function<void(std::string)> &) {
-            return client.call("docker.session", {{"argv", args}, {"uid", int(::getuid())}}, {},
-                               5000);
+        [args, method = std::string(route.method)](DaemonClient &client,
+                                                   const std::function<void(std::string)> &) {
+            return client.call(method, {{"argv", args}, {"uid", int(::getuid())}}, {}, 5000);
         },
-        [this, docker, argv](const Result<nlohmann::json> &session) {
+        [this, tool, program = route.program, toolArgs](const Result<nlohmann::json> &session) {
             if (!session) {
-                emit commandFinished(-1, 0, QString::fromStdString(session.error().message()));
+                emit commandFinished(-1, 0, 0, QString::fromStdString(session.error().message()));
                 return;
             }
             const quint64 seq = session->value("command_seq", 0ULL);
-            // The real docker CLI, talking to the private engine through the recording tap.
             auto *process = new QProcess(this);
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert("DOCKER_HOST",
-                       QString::fromStdString("unix://" + session->value("tap_socket", "")));
+            if (tool == "kubectl")
+                // The real kubectl, through flowlabd's relay, which records every API call.
+                env.insert("KUBECONFIG", QString::fromStdString(session->value("kubeconfig", "")));
+            else
+                // The real docker CLI, talking to the private engine through the recording tap.
+                env.insert("DOCKER_HOST",
+                           QString::fromStdString("unix://" + session->value("tap_socket", "")));
             process->setProcessEnvironment(env);
             process->setProcessChannelMode(QProcess::MergedChannels);
             connect(process, &QProcess::readyRead, this, [this, process] {
                 emit commandOutput(QString::fromLocal8Bit(process->readAll()));
             });
             connect(process, &QProcess::finished, this, [this, process, seq](int code) {
+                // The command's evidence window closes here, when the CLI has exited.
+                const qint64 endNs = monotonicNowNs();
                 emit commandOutput(QString::fromLocal8Bit(process->readAll()));
                 m_busy = false;
                 emit busyChanged(false);
-                emit commandFinished(code, seq, {});
+                emit commandFinished(code, seq, endNs, {});
                 process->deleteLater();
             });
             connect(process, &QProcess::errorOccurred, this,
@@ -161,12 +199,12 @@ void LiveSession::runDockerCommand(const QStringList &argv)
                             return;
                         m_busy = false;
                         emit busyChanged(false);
-                        emit commandFinished(-1, seq, process->errorString());
+                        emit commandFinished(-1, seq, monotonicNowNs(), process->errorString());
                         process->deleteLater();
                     });
             m_busy = true;
             emit busyChanged(true);
-            process->start(docker, argv);
+            process->start(program, toolArgs);
         });
 }
 

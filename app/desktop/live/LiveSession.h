@@ -34,9 +34,12 @@ public:
     void takeLabDown();
     // Runs the lesson for real; lessonFinished carries the daemon's bundle directory.
     void runLesson(const QString &path);
-    // A `docker ...` line, run through the recording API tap. commandFinished carries the
-    // sequence number of the command's event, so the caller can fetch what it caused.
-    void runDockerCommand(const QStringList &argv);
+    // A `docker ...` line, run through the recording API tap, or a `kubectl ...` line, run with
+    // the lab's kubeconfig through flowlabd's recording relay (the lab must have a control
+    // plane). argv starts with the program's name. commandFinished carries the sequence number
+    // of the command's event and when the CLI exited (CLOCK_MONOTONIC, as events are stamped),
+    // so the caller can tell what it caused.
+    void runCommand(const QStringList &argv);
 
 signals:
     void busyChanged(bool busy);
@@ -44,7 +47,7 @@ signals:
     void labChanged(bool ok, const QString &message);
     void lessonFinished(bool ok, const QString &bundleDirOrError);
     void commandOutput(const QString &text);
-    void commandFinished(int exitCode, quint64 commandSeq, const QString &error);
+    void commandFinished(int exitCode, quint64 commandSeq, qint64 endNs, const QString &error);
 
 private:
     // Runs `work` on a thread with a connected client; `done` runs on the GUI thread.
