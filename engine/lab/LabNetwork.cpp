@@ -56,7 +56,14 @@ Status LabNetwork::ensureHostLink(const LabHost &host, const ProgressFn &progres
         if (auto s = m_ops.addAddress(host.netns, host.interface, host.address); !s)
             return s;
     }
-    return m_ops.setUp(host.netns, host.interface);
+    if (auto s = m_ops.setUp(host.netns, host.interface); !s)
+        return s;
+    for (const LabRoute &route : host.routes) {
+        progress("routing " + route.destination + " via " + route.via + " in " + host.netns);
+        if (auto s = m_ops.replaceRoute(host.netns, route.destination, route.via); !s)
+            return s;
+    }
+    return success();
 }
 
 Status LabNetwork::build(LabState &state, const std::function<Status()> &saveState,

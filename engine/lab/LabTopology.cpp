@@ -30,12 +30,44 @@ LabTopology LabTopology::dockerLab()
     return topology;
 }
 
+std::vector<const LabHost *> LabTopology::kubeNodes() const
+{
+    std::vector<const LabHost *> nodes;
+    for (const auto &h : hosts)
+        if (h.isKubeNode())
+            nodes.push_back(&h);
+    return nodes;
+}
+
 LabTopology LabTopology::kubeLab()
 {
     LabTopology topology = dockerLab();
     topology.hosts.push_back(
         {kControlPlaneNetns, "control plane: apiserver :6443, store, controller-manager, scheduler",
          kControlPlaneIp + "/24", "fl-cp"});
+    constexpr int kNodes = 3;
+    for (int i = 0; i < kNodes; ++i) {
+        const std::string n = std::to_string(i + 1);
+        const std::string podCidr = "10.42." + std::to_string(i) + ".0/24";
+        LabHost node{kNodeNetnsPrefix + n,
+                     "node: containerd (CRI), kubelet, kube-proxy; pods " + podCidr,
+                     "192.168.56." + std::to_string(110 + i) + "/24", "fl-node" + n};
+        node.podCidr = podCidr;
+        topology.hosts.push_back(std::move(node));
+    }
+    // host-gw: each node routes the other nodes' pod CIDRs to them.
+    const auto nodes = topology.kubeNodes();
+    for (auto &host : topology.hosts) {
+        if (!host.isKubeNode())
+            continue;
+        for (const LabHost *other : nodes)
+            if (other->netns != host.netns)
+                host.routes.push_back({other->podCidr, other->ip()});
+    }
+    const std::string firstNodeIp = nodes.front()->ip();
+    for (auto &host : topology.hosts)
+        if (host.netns == kClientNetns || host.netns == kControlPlaneNetns)
+            host.routes.push_back({kLoadBalancerRange, firstNodeIp});
     return topology;
 }
 

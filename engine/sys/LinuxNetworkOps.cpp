@@ -78,6 +78,12 @@ Status LinuxNetworkOps::addAddress(const std::string &netns, const std::string &
     return runIp(netns, {"addr", "add", cidr, "dev", link});
 }
 
+Status LinuxNetworkOps::replaceRoute(const std::string &netns, const std::string &destination,
+                                     const std::string &via)
+{
+    return runIp(netns, {"route", "replace", destination, "via", via});
+}
+
 Status LinuxNetworkOps::setUp(const std::string &netns, const std::string &link)
 {
     return runIp(netns, {"link", "set", link, "up"});

@@ -40,6 +40,10 @@ public:
     // Whether `netns` already has `cidr` on `link` (for idempotent lab up).
     virtual Result<bool> hasAddress(const std::string &netns, const std::string &link,
                                     const std::string &cidr) = 0;
+    // Routes `destination` (a CIDR) through gateway `via`, replacing any route to it
+    // (`ip route replace`: idempotent).
+    virtual Status replaceRoute(const std::string &netns, const std::string &destination,
+                                const std::string &via) = 0;
 };
 
 class LinuxNetworkOps final : public NetworkOps
@@ -58,6 +62,8 @@ public:
     Result<std::vector<std::string>> listLinks(const std::string &netns) override;
     Result<bool> hasAddress(const std::string &netns, const std::string &link,
                             const std::string &cidr) override;
+    Status replaceRoute(const std::string &netns, const std::string &destination,
+                        const std::string &via) override;
 };
 
 } // namespace flowlab

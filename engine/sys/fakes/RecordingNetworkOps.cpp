@@ -1,5 +1,6 @@
 #include "engine/sys/fakes/RecordingNetworkOps.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace flowlab {
@@ -55,6 +56,7 @@ Status RecordingNetworkOps::deleteNamespace(const std::string &netns)
             if (auto peerNs = m_namespaces.find(link.peer.netns); peerNs != m_namespaces.end())
                 peerNs->second.erase(link.peer.name);
     m_namespaces.erase(it);
+    m_routes.erase(netns);
     return success();
 }
 
@@ -180,6 +182,33 @@ std::set<std::string> RecordingNetworkOps::addresses(const std::string &netns,
     if (ns == m_namespaces.end() || !ns->second.count(link))
         return {};
     return ns->second.at(link).addresses;
+}
+
+Status RecordingNetworkOps::replaceRoute(const std::string &netns, const std::string &destination,
+                                         const std::string &via)
+{
+    if (auto s = record("replaceRoute " + netns + " " + destination + " via " + via); !s)
+        return s;
+    if (!m_namespaces.count(netns))
+        return Error("ip route replace " + destination, ENOENT);
+    // As the kernel: a gateway must be reachable on a link that is up and addressed.
+    const bool reachable =
+        std::any_of(m_namespaces[netns].begin(), m_namespaces[netns].end(), [](const auto &entry) {
+            return entry.second.up && !entry.second.addresses.empty();
+        });
+    if (!reachable)
+        return Error("ip route replace " + destination + " via " + via +
+                         ": Nexthop has invalid "
+                         "gateway",
+                     ENETUNREACH);
+    m_routes[netns][destination] = via;
+    return success();
+}
+
+std::map<std::string, std::string> RecordingNetworkOps::routes(const std::string &netns) const
+{
+    auto it = m_routes.find(netns);
+    return it == m_routes.end() ? std::map<std::string, std::string>{} : it->second;
 }
 
 bool RecordingNetworkOps::isUp(const std::string &netns, const std::string &link) const

@@ -29,6 +29,8 @@ public:
     Result<std::vector<std::string>> listLinks(const std::string &netns) override;
     Result<bool> hasAddress(const std::string &netns, const std::string &link,
                             const std::string &cidr) override;
+    Status replaceRoute(const std::string &netns, const std::string &destination,
+                        const std::string &via) override;
 
     // The next call whose recorded line starts with `prefix` fails with `message`.
     void failNext(const std::string &prefix, const std::string &message);
@@ -40,6 +42,8 @@ public:
     std::string masterOf(const std::string &netns, const std::string &link) const;
     std::set<std::string> addresses(const std::string &netns, const std::string &link) const;
     bool isUp(const std::string &netns, const std::string &link) const;
+    // destination → gateway
+    std::map<std::string, std::string> routes(const std::string &netns) const;
 
 private:
     struct Link
@@ -55,6 +59,7 @@ private:
 
     std::vector<std::string> m_calls;
     std::map<std::string, std::map<std::string, Link>> m_namespaces;
+    std::map<std::string, std::map<std::string, std::string>> m_routes;
     std::vector<std::pair<std::string, std::string>> m_failures;
 };
 

@@ -45,6 +45,56 @@ private slots:
         QCOMPARE(saves, 4);
     }
 
+    void buildsTheKubeNodesWithHostGwRoutes()
+    {
+        RecordingNetworkOps ops;
+        const LabTopology topology = LabTopology::kubeLab();
+        LabState state;
+        QVERIFY(LabNetwork(ops, topology).build(state, [] { return success(); }, {}));
+
+        const auto nodes = topology.kubeNodes();
+        QCOMPARE(nodes.size(), std::size_t(3));
+        const std::vector<std::pair<std::string, std::string>> plan = {
+            {"flowlab-node1", "10.42.0.0/24"},
+            {"flowlab-node2", "10.42.1.0/24"},
+            {"flowlab-node3", "10.42.2.0/24"}};
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            QCOMPARE(nodes[i]->netns, plan[i].first);
+            QCOMPARE(nodes[i]->podCidr, plan[i].second);
+            QCOMPARE(ops.addresses(nodes[i]->netns, "eth0"),
+                     std::set<std::string>{"192.168.56.11" + std::to_string(i) + "/24"});
+        }
+        // Each node reaches the other nodes' pods through them, and not its own.
+        QCOMPARE(ops.routes("flowlab-node1"),
+                 (std::map<std::string, std::string>{{"10.42.1.0/24", "192.168.56.111"},
+                                                     {"10.42.2.0/24", "192.168.56.112"}}));
+        QCOMPARE(ops.routes("flowlab-node3"),
+                 (std::map<std::string, std::string>{{"10.42.0.0/24", "192.168.56.110"},
+                                                     {"10.42.1.0/24", "192.168.56.111"}}));
+        // The client reaches LoadBalancer addresses through node1; the Docker host routes
+        // nothing beyond the lab subnet.
+        QCOMPARE(ops.routes("flowlab-client"),
+                 (std::map<std::string, std::string>{{"192.168.56.192/26", "192.168.56.110"}}));
+        QVERIFY(ops.routes("flowlab-docker").empty());
+
+        // Again, on what exists: the same routes, nothing added twice.
+        ops.clearCalls();
+        QVERIFY(LabNetwork(ops, topology).build(state, [] { return success(); }, {}));
+        QCOMPARE(ops.routes("flowlab-node2").size(), std::size_t(2));
+    }
+
+    void aRouteThatCannotBeAddedNamesTheHost()
+    {
+        RecordingNetworkOps ops;
+        const LabTopology topology = LabTopology::kubeLab();
+        LabState state;
+        ops.failNext("replaceRoute flowlab-node2", "Nexthop has invalid gateway");
+        auto built = LabNetwork(ops, topology).build(state, [] { return success(); }, {});
+        QVERIFY(!built);
+        QVERIFY2(built.error().message().find("flowlab-node2") != std::string::npos,
+                 built.error().message().c_str());
+    }
+
     void buildIsIdempotent()
     {
         RecordingNetworkOps ops;
