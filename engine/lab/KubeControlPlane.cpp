@@ -33,6 +33,13 @@ constexpr TokenUser kUsers[] = {
     {"learner", "learner", "flowlab:learners"},
     {"controller-manager", "system:kube-controller-manager", ""},
     {"scheduler", "system:kube-scheduler", ""},
+    // One identity per node, as the Node authorizer expects (system:node:<name>).
+    {"kubelet-flowlab-node1", "system:node:flowlab-node1", "system:nodes"},
+    {"kubelet-flowlab-node2", "system:node:flowlab-node2", "system:nodes"},
+    {"kubelet-flowlab-node3", "system:node:flowlab-node3", "system:nodes"},
+    {"kube-proxy", "system:kube-proxy", ""},
+    {"kube-dns", "system:kube-dns", ""},
+    {"ingress-controller", "system:ingress-controller", ""},
 };
 
 std::string randomToken()

@@ -132,6 +132,19 @@ std::vector<Json> bootstrapRbac()
                                    rule({"discovery.k8s.io"}, {"endpointslices"}, read),
                                    rule({""}, {"events"}, {"create", "patch", "update"})}));
 
+    // Cluster DNS reads what it answers for, as CoreDNS's system:coredns role allows.
+    objects.push_back(clusterRole(
+        "system:kube-dns", {rule({""}, {"services", "endpoints", "pods", "namespaces"}, read),
+                            rule({"discovery.k8s.io"}, {"endpointslices"}, read)}));
+    // The ingress controller routes by Ingress rules to Services, and reports its address.
+    objects.push_back(
+        clusterRole("system:ingress-controller",
+                    {rule({"networking.k8s.io"}, {"ingresses", "ingressclasses"}, read),
+                     rule({"networking.k8s.io"}, {"ingresses/status"}, {"patch", "update"}),
+                     rule({""}, {"services", "endpoints", "configmaps", "secrets"}, read),
+                     rule({"discovery.k8s.io"}, {"endpointslices"}, read),
+                     rule({""}, {"events"}, {"create", "patch", "update"})}));
+
     objects.push_back(
         clusterRoleBinding("cluster-admin", "cluster-admin", "Group", "system:masters"));
     objects.push_back(clusterRoleBinding("system:discovery", "system:discovery", "Group",
@@ -146,6 +159,10 @@ std::vector<Json> bootstrapRbac()
     objects.push_back(clusterRoleBinding("system:node", "system:node", "Group", "system:nodes"));
     objects.push_back(clusterRoleBinding("system:node-proxier", "system:node-proxier", "User",
                                          "system:kube-proxy"));
+    objects.push_back(
+        clusterRoleBinding("system:kube-dns", "system:kube-dns", "User", "system:kube-dns"));
+    objects.push_back(clusterRoleBinding("system:ingress-controller", "system:ingress-controller",
+                                         "User", "system:ingress-controller"));
     return objects;
 }
 
