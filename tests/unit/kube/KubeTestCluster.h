@@ -213,7 +213,6 @@ public:
                             : std::string());
     }
 
-private:
     static void write(const std::string &path, const std::string &text)
     {
         std::ofstream(path) << text;
@@ -232,6 +231,7 @@ private:
         return lines;
     }
 
+private:
     std::string startApiserver(const QStringList &args)
     {
         m_apiserverArgs = args;
