@@ -64,10 +64,16 @@ LabTopology LabTopology::kubeLab()
             if (other->netns != host.netns)
                 host.routes.push_back({other->podCidr, other->ip()});
     }
+    // The client and the control plane reach pods directly too (the cluster DNS in flowlab-cp
+    // answers pods by their own addresses: no masquerading anywhere in the lab), and the
+    // LoadBalancer range through node1.
     const std::string firstNodeIp = nodes.front()->ip();
     for (auto &host : topology.hosts)
-        if (host.netns == kClientNetns || host.netns == kControlPlaneNetns)
+        if (host.netns == kClientNetns || host.netns == kControlPlaneNetns) {
+            for (const LabHost *node : nodes)
+                host.routes.push_back({node->podCidr, node->ip()});
             host.routes.push_back({kLoadBalancerRange, firstNodeIp});
+        }
     return topology;
 }
 

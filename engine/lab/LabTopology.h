@@ -46,8 +46,8 @@ struct LabTopology
     // (flowlab-node1..3), each with its pod CIDR. Pod traffic between nodes is routed
     // host-gw style: every node reaches another node's pods through that node's address on
     // lab0, as flannel's host-gw backend does, with no overlay. The client and the control
-    // plane reach the LoadBalancer range through node1, the lab's stand-in for a cloud
-    // load balancer.
+    // plane route to the pods the same way, and reach the LoadBalancer range through node1,
+    // the lab's stand-in for a cloud load balancer.
     static LabTopology kubeLab();
     std::vector<const LabHost *> kubeNodes() const;
 };

@@ -71,10 +71,15 @@ private slots:
         QCOMPARE(ops.routes("flowlab-node3"),
                  (std::map<std::string, std::string>{{"10.42.0.0/24", "192.168.56.110"},
                                                      {"10.42.1.0/24", "192.168.56.111"}}));
-        // The client reaches LoadBalancer addresses through node1; the Docker host routes
-        // nothing beyond the lab subnet.
-        QCOMPARE(ops.routes("flowlab-client"),
-                 (std::map<std::string, std::string>{{"192.168.56.192/26", "192.168.56.110"}}));
+        // The client reaches pods through their nodes and LoadBalancer addresses through
+        // node1; the Docker host routes nothing beyond the lab subnet.
+        const std::map<std::string, std::string> clientRoutes{
+            {"10.42.0.0/24", "192.168.56.110"},
+            {"10.42.1.0/24", "192.168.56.111"},
+            {"10.42.2.0/24", "192.168.56.112"},
+            {"192.168.56.192/26", "192.168.56.110"}};
+        QCOMPARE(ops.routes("flowlab-client"), clientRoutes);
+        QCOMPARE(ops.routes("flowlab-cp"), clientRoutes);
         QVERIFY(ops.routes("flowlab-docker").empty());
 
         // Again, on what exists: the same routes, nothing added twice.
