@@ -8,7 +8,10 @@ namespace flowlab::kube::dns {
 namespace {
 
 // The server's own name, as CoreDNS calls it: what NS and SOA records point at.
-std::string serverName(const std::string &zone) { return "ns.dns." + zone; }
+std::string serverName(const std::string &zone)
+{
+    return "ns.dns." + zone;
+}
 
 std::string absolute(std::string name)
 {
@@ -54,7 +57,8 @@ std::string addressFromDashes(const std::string &label)
         const std::size_t end = dash == std::string::npos ? label.size() : dash;
         const std::string part = label.substr(start, end - start);
         if (part.empty() || part.size() > 3 ||
-            part.find_first_not_of("0123456789") != std::string::npos || std::atoi(part.c_str()) > 255)
+            part.find_first_not_of("0123456789") != std::string::npos ||
+            std::atoi(part.c_str()) > 255)
             return {};
         ip += (parts++ ? "." : "") + std::to_string(std::atoi(part.c_str()));
         start = end + 1;
@@ -78,8 +82,8 @@ bool isIPv6(const std::string &ip)
 
 struct ClusterResolver::Lookup
 {
-    std::string owner; // the name as asked, absolute: answers at it keep its spelling
-    std::string zone;  // the zone it falls in, lower case, absolute
+    std::string owner;               // the name as asked, absolute: answers at it keep its spelling
+    std::string zone;                // the zone it falls in, lower case, absolute
     std::vector<std::string> labels; // lower case, left of the zone
     std::uint16_t type = 1;
     int chased = 0; // CNAMEs followed inside the zone
@@ -216,9 +220,8 @@ Answer ClusterResolver::resolveCluster(Lookup &lookup) const
             answer.authority.push_back(soa(m_zone));
         return answer;
     }
-    return nxDomain(lookup, "no such name in " + m_zone +
-                                " (Service names end in .svc." + m_zone + ", pod names in .pod." +
-                                m_zone + ")");
+    return nxDomain(lookup, "no such name in " + m_zone + " (Service names end in .svc." + m_zone +
+                                ", pod names in .pod." + m_zone + ")");
 }
 
 Answer ClusterResolver::resolveService(Lookup &lookup) const
@@ -363,15 +366,14 @@ Answer ClusterResolver::resolveSrv(Lookup &lookup, const ServiceEntry &service) 
             if (listening.name == port->name && listening.protocol == port->protocol)
                 number = listening.port;
         const std::string target = endpoint.hostname + "." + serviceName;
-        answer.answers.push_back(record(lookup.owner, RecordType::SRV,
-                                        "0 " + weight + " " + std::to_string(number) + " " +
-                                            target));
+        answer.answers.push_back(
+            record(lookup.owner, RecordType::SRV,
+                   "0 " + weight + " " + std::to_string(number) + " " + target));
         answer.additional.push_back(
             record(target, isIPv4(endpoint.ip) ? RecordType::A : RecordType::AAAA, endpoint.ip));
     }
     answer.note = "port " + portName + "/" + protocol + " of headless Service " + key + ": " +
-                  std::to_string(ready.size()) + " ready endpoint" +
-                  (ready.size() == 1 ? "" : "s");
+                  std::to_string(ready.size()) + " ready endpoint" + (ready.size() == 1 ? "" : "s");
     return answer;
 }
 

@@ -29,7 +29,10 @@ enum class RecordType : std::uint16_t {
 
 // "A", "SRV"..., or "TYPE65" (RFC 3597) for a number without a name here.
 std::string typeName(std::uint16_t type);
-inline std::string typeName(RecordType type) { return typeName(std::uint16_t(type)); }
+inline std::string typeName(RecordType type)
+{
+    return typeName(std::uint16_t(type));
+}
 
 // The response codes this server sends (RFC 1035 4.1.1, RFC 6891 for BADVERS).
 enum class Rcode : std::uint16_t {

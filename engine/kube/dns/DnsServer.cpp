@@ -227,8 +227,8 @@ void DnsServer::readDatagrams()
             exchange(std::string_view(data.constData(), std::size_t(data.size())), Transport::Udp,
                      endpointText(datagram.senderAddress(), std::uint16_t(datagram.senderPort())));
         if (!response.empty())
-            m_udp->writeDatagram(response.data(), qint64(response.size()),
-                                 datagram.senderAddress(), quint16(datagram.senderPort()));
+            m_udp->writeDatagram(response.data(), qint64(response.size()), datagram.senderAddress(),
+                                 quint16(datagram.senderPort()));
     }
 }
 

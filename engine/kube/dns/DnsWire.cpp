@@ -92,10 +92,10 @@ Packet responsePacket(const DecodedQuery &query, const Answer &answer, bool with
             return nullptr;
         ldns_pkt_push_rr(packet.get(), LDNS_SECTION_QUESTION, question);
     }
-    if (withRecords && (!pushRecords(packet.get(), LDNS_SECTION_ANSWER, answer.answers, error) ||
-                        !pushRecords(packet.get(), LDNS_SECTION_AUTHORITY, answer.authority, error) ||
-                        !pushRecords(packet.get(), LDNS_SECTION_ADDITIONAL, answer.additional,
-                                     error)))
+    if (withRecords &&
+        (!pushRecords(packet.get(), LDNS_SECTION_ANSWER, answer.answers, error) ||
+         !pushRecords(packet.get(), LDNS_SECTION_AUTHORITY, answer.authority, error) ||
+         !pushRecords(packet.get(), LDNS_SECTION_ADDITIONAL, answer.additional, error)))
         return nullptr;
     return packet;
 }
@@ -155,8 +155,8 @@ DecodedQuery decodeQuery(std::string_view bytes)
     }
     if (ldns_pkt_qdcount(packet.get()) != 1) {
         query.rcode = Rcode::FormErr;
-        query.problem = std::to_string(ldns_pkt_qdcount(packet.get())) +
-                        " questions: a query asks exactly one";
+        query.problem =
+            std::to_string(ldns_pkt_qdcount(packet.get())) + " questions: a query asks exactly one";
         return query;
     }
     const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(packet.get()), 0);
@@ -178,8 +178,7 @@ std::size_t udpPayloadLimit(const DecodedQuery &query)
     return std::clamp<std::size_t>(query.ednsUdpSize, 512, 4096);
 }
 
-EncodedResponse encodeResponse(const DecodedQuery &query, const Answer &answer,
-                               std::size_t maxSize)
+EncodedResponse encodeResponse(const DecodedQuery &query, const Answer &answer, std::size_t maxSize)
 {
     EncodedResponse response;
     Packet full = responsePacket(query, answer, true, &response.error);

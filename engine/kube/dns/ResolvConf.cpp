@@ -23,7 +23,10 @@ void appendUnique(std::vector<std::string> &into, const std::string &value)
         into.push_back(value);
 }
 
-std::string optionName(const std::string &option) { return option.substr(0, option.find(':')); }
+std::string optionName(const std::string &option)
+{
+    return option.substr(0, option.find(':'));
+}
 
 // dnsConfig.options: [{name, value}], each replacing an option of the same name.
 void mergeOptions(std::vector<std::string> &options, const nlohmann::json &extra)

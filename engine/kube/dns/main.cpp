@@ -13,6 +13,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
@@ -25,6 +26,7 @@ using namespace flowlab::kube;
 namespace {
 
 const char *kName = "flowlab-dns";
+constexpr auto kConnectRetry = std::chrono::seconds(2);
 
 int g_signalPipe[2] = {-1, -1};
 
@@ -110,8 +112,9 @@ int main(int argc, char **argv)
                             "The cluster's DNS zone (default cluster.local), as the kubelet's "
                             "--cluster-domain.",
                             "DOMAIN", "cluster.local");
-    QCommandLineOption ttl("ttl", "The TTL of every record and of negative answers, in seconds "
-                                  "(default 5; 0 disables caching).",
+    QCommandLineOption ttl("ttl",
+                           "The TTL of every record and of negative answers, in seconds "
+                           "(default 5; 0 disables caching).",
                            "SECONDS", "5");
     QCommandLineOption nodeName("node-name",
                                 "The lab node this runs on, recorded as every evidence event's "
@@ -119,7 +122,8 @@ int main(int argc, char **argv)
                                 "NAME", "flowlab-cp");
     QCommandLineOption verbose("verbose", "Log debug messages: every query and every change "
                                           "seen on the watches.");
-    for (const auto &option : {server, tokenFile, listen, evidenceLog, zone, ttl, nodeName, verbose})
+    for (const auto &option :
+         {server, tokenFile, listen, evidenceLog, zone, ttl, nodeName, verbose})
         parser.addOption(option);
     parser.process(app);
     spdlog::set_level(parser.isSet(verbose) ? spdlog::level::debug : spdlog::level::info);
@@ -138,8 +142,9 @@ int main(int argc, char **argv)
     bool numeric = false;
     const uint ttlSeconds = parser.value(ttl).toUInt(&numeric);
     if (!numeric || ttlSeconds > 3600) {
-        std::fprintf(stderr, "%s: --ttl must be a whole number of seconds from 0 to 3600, not "
-                             "\"%s\"\n",
+        std::fprintf(stderr,
+                     "%s: --ttl must be a whole number of seconds from 0 to 3600, not "
+                     "\"%s\"\n",
                      kName, qPrintable(parser.value(ttl)));
         return 2;
     }
@@ -168,7 +173,8 @@ int main(int argc, char **argv)
     dns::ServiceDirectory directory;
     dns::ClusterResolver resolver(directory, options);
     dns::DnsResponder responder(resolver);
-    dns::DnsServer dnsServer(responder, [&evidence](Event event) { evidence.record(std::move(event)); });
+    dns::DnsServer dnsServer(responder,
+                             [&evidence](Event event) { evidence.record(std::move(event)); });
     if (auto listening = dnsServer.listen(*address); !listening) {
         std::fprintf(stderr, "%s: %s\n", kName, listening.error().message().c_str());
         return 1;
@@ -187,7 +193,34 @@ int main(int argc, char **argv)
     });
     QObject::connect(&watch, &dns::ClusterWatch::changed, &app,
                      [](const std::string &what) { spdlog::debug("{}", what); });
-    watch.start();
+    // Say why cluster names get SERVFAIL while the apiserver does not answer (as the
+    // controller-manager does), then start the watches; once running they retry on their own.
+    std::function<void()> waitForApiserver;
+    std::string lastProblem;
+    waitForApiserver = [&] {
+        client.list(*ResourceRegistry::builtin().find("", "v1", "services"), "", "limit=1",
+                    [&](const ClientResult &result) {
+                        if (result.ok()) {
+                            watch.start();
+                            return;
+                        }
+                        std::string problem =
+                            result.code == 0
+                                ? "cannot reach the apiserver at " + url + ": " + result.message()
+                            : result.code == 401
+                                ? "the apiserver at " + url +
+                                      " does not accept the token in --token-file (401)"
+                                : "the apiserver at " + url + " answered " +
+                                      std::to_string(result.code) + ": " + result.message();
+                        if (problem != lastProblem)
+                            spdlog::warn("{}; cluster names get SERVFAIL until it does; retrying "
+                                         "every {} s",
+                                         problem, kConnectRetry.count());
+                        lastProblem = std::move(problem);
+                        QTimer::singleShot(kConnectRetry, &app, waitForApiserver);
+                    });
+    };
+    waitForApiserver();
 
     if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
         std::perror("flowlab-dns: pipe2");

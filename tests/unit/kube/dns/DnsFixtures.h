@@ -72,11 +72,10 @@ inline Json dbService()
 
 inline Json dbSlice()
 {
-    return endpointSlice("shop", "db-abcde", "db",
-                         {{"10.42.1.7", true, ""},
-                          {"10.42.0.5", true, "primary"},
-                          {"10.42.2.9", false, ""}},
-                         {{{"name", "pg"}, {"protocol", "TCP"}, {"port", 15432}}});
+    return endpointSlice(
+        "shop", "db-abcde", "db",
+        {{"10.42.1.7", true, ""}, {"10.42.0.5", true, "primary"}, {"10.42.2.9", false, ""}},
+        {{{"name", "pg"}, {"protocol", "TCP"}, {"port", 15432}}});
 }
 
 inline Json externalService()

@@ -25,7 +25,8 @@ Question ask(const std::string &name, RecordType type)
     return {name, std::uint16_t(type)};
 }
 
-const QString kSoaPrefix = "cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. ";
+const QString kSoaPrefix =
+    "cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. ";
 
 } // namespace
 
@@ -92,7 +93,8 @@ void TestKubeDnsResolver::answers_data()
         << QStringList{"alias.default.svc.cluster.local. 5 IN CNAME web.default.svc.cluster.local.",
                        "web.default.svc.cluster.local. 5 IN A 10.43.0.17"};
     QTest::newRow("pod name") << "10-42-0-5.default.pod.cluster.local." << A
-                              << QStringList{"10-42-0-5.default.pod.cluster.local. 5 IN A 10.42.0.5"};
+                              << QStringList{
+                                     "10-42-0-5.default.pod.cluster.local. 5 IN A 10.42.0.5"};
     QTest::newRow("PTR of a ClusterIP")
         << "17.0.43.10.in-addr.arpa." << int(RecordType::PTR)
         << QStringList{"17.0.43.10.in-addr.arpa. 5 IN PTR web.default.svc.cluster.local."};
@@ -102,8 +104,7 @@ void TestKubeDnsResolver::answers_data()
     QTest::newRow("schema version") << "dns-version.cluster.local." << int(RecordType::TXT)
                                     << QStringList{"dns-version.cluster.local. 5 IN TXT \"1.1.0\""};
     QTest::newRow("the server's own name: the kube-dns ClusterIP")
-        << "ns.dns.cluster.local." << A
-        << QStringList{"ns.dns.cluster.local. 5 IN A 10.43.0.10"};
+        << "ns.dns.cluster.local." << A << QStringList{"ns.dns.cluster.local. 5 IN A 10.43.0.10"};
     QTest::newRow("zone apex NS") << "cluster.local." << int(RecordType::NS)
                                   << QStringList{"cluster.local. 5 IN NS ns.dns.cluster.local."};
     QTest::newRow("without the trailing dot")
@@ -147,8 +148,8 @@ void TestKubeDnsResolver::negativeAnswersCarryTheZoneSoa_data()
     QTest::newRow("a pod name that is no address")
         << "10-42-0-256.default.pod.cluster.local." << A << "NXDOMAIN";
     QTest::newRow("neither svc nor pod") << "web.default.cluster.local." << A << "NXDOMAIN";
-    QTest::newRow("a reverse name nobody has") << "99.0.43.10.in-addr.arpa."
-                                               << int(RecordType::PTR) << "NXDOMAIN";
+    QTest::newRow("a reverse name nobody has")
+        << "99.0.43.10.in-addr.arpa." << int(RecordType::PTR) << "NXDOMAIN";
     QTest::newRow("NODATA: a Service has no AAAA")
         << "web.default.svc.cluster.local." << int(RecordType::AAAA) << "NOERROR";
     QTest::newRow("NODATA: a namespace with Services")
@@ -184,8 +185,7 @@ void TestKubeDnsResolver::namesOutsideTheLabAreRefused_data()
 {
     QTest::addColumn<QString>("name");
     QTest::newRow("the internet") << "example.com.";
-    QTest::newRow("the zone's name inside another")
-        << "web.default.svc.cluster.local.example.com.";
+    QTest::newRow("the zone's name inside another") << "web.default.svc.cluster.local.example.com.";
     QTest::newRow("a label ending like the zone") << "notcluster.local.";
     QTest::newRow("the root") << ".";
     QTest::newRow("a reverse name outside the lab's ranges") << "1.1.168.192.in-addr.arpa.";
@@ -210,7 +210,8 @@ void TestKubeDnsResolver::srvAnswersNameTheirTargetsAddresses()
     ServiceDirectory directory;
     fillDirectory(directory);
     ClusterResolver resolver(directory);
-    Answer answer = resolver.resolve(ask("_http._tcp.web.default.svc.cluster.local.", RecordType::SRV));
+    Answer answer =
+        resolver.resolve(ask("_http._tcp.web.default.svc.cluster.local.", RecordType::SRV));
     QCOMPARE(lines(answer.additional),
              QStringList{"web.default.svc.cluster.local. 5 IN A 10.43.0.17"});
     answer = resolver.resolve(ask("_pg._tcp.db.shop.svc.cluster.local.", RecordType::SRV));

@@ -113,9 +113,9 @@ private:
 QString TestKubeDnsServer::dig(const QStringList &args) const
 {
     QProcess process;
-    process.start(m_dig, QStringList{"@127.0.0.1", "-p", QString::number(m_port), "+tries=1",
-                                     "+time=5"} +
-                             args);
+    process.start(m_dig,
+                  QStringList{"@127.0.0.1", "-p", QString::number(m_port), "+tries=1", "+time=5"} +
+                      args);
     if (!process.waitForFinished(30000)) {
         process.kill();
         process.waitForFinished();
@@ -127,7 +127,8 @@ QString TestKubeDnsServer::dig(const QStringList &args) const
 QStringList TestKubeDnsServer::digShort(const QString &name, const QString &type,
                                         const QStringList &extra) const
 {
-    QStringList lines = dig(QStringList{"+short", name, type} + extra).split('\n', Qt::SkipEmptyParts);
+    QStringList lines =
+        dig(QStringList{"+short", name, type} + extra).split('\n', Qt::SkipEmptyParts);
     lines.sort();
     return lines;
 }
@@ -163,8 +164,8 @@ void TestKubeDnsServer::initTestCase()
 
     const CommandResult applied = m_cluster.kubectl({"apply", "-f", "-"}, kManifest);
     QVERIFY2(applied.ok(), applied.both().c_str());
-    const CommandResult big = m_cluster.kubectl({"apply", "-f", "-"},
-                                                QString::fromStdString(bigSliceManifest(100)));
+    const CommandResult big =
+        m_cluster.kubectl({"apply", "-f", "-"}, QString::fromStdString(bigSliceManifest(100)));
     QVERIFY2(big.ok(), big.both().c_str());
     const CommandResult ip =
         m_cluster.kubectl({"get", "service", "web", "-o", "jsonpath={.spec.clusterIP}"});
@@ -178,11 +179,11 @@ void TestKubeDnsServer::initTestCase()
     m_dns->setStandardOutputFile(logPath);
     m_dns->start(QString(FLOWLAB_BIN_DIR) + "/flowlab-dns",
                  {"--server", QString::fromStdString(m_cluster.plainUrl()), "--token-file",
-                  QString::fromStdString(m_cluster.dir() + "/dns.token"), "--listen",
-                  "127.0.0.1:0", "--evidence-log", QString::fromStdString(m_evidencePath),
-                  "--verbose"});
+                  QString::fromStdString(m_cluster.dir() + "/dns.token"), "--listen", "127.0.0.1:0",
+                  "--evidence-log", QString::fromStdString(m_evidencePath), "--verbose"});
     QVERIFY2(m_dns->waitForStarted(10000), qPrintable(m_dns->errorString()));
-    static const QRegularExpression listening("listening on 127\\.0\\.0\\.1:(\\d+) \\(UDP and TCP\\)");
+    static const QRegularExpression listening(
+        "listening on 127\\.0\\.0\\.1:(\\d+) \\(UDP and TCP\\)");
     QString printed;
     const auto readLog = [&] {
         QFile log(logPath);
@@ -221,8 +222,9 @@ void TestKubeDnsServer::clusterIpServiceOverUdpAndTcp()
     const QString udp = dig({"web.default.svc.cluster.local", "A"});
     QCOMPARE(status(udp), QString("NOERROR"));
     QVERIFY2(udp.contains(QRegularExpression("flags: qr aa rd;")), qPrintable(udp));
-    QVERIFY2(udp.contains(QRegularExpression("web\\.default\\.svc\\.cluster\\.local\\.\\s+5\\s+IN\\s+A\\s+" +
-                                             QRegularExpression::escape(m_webIp))),
+    QVERIFY2(udp.contains(
+                 QRegularExpression("web\\.default\\.svc\\.cluster\\.local\\.\\s+5\\s+IN\\s+A\\s+" +
+                                    QRegularExpression::escape(m_webIp))),
              qPrintable(udp));
     QVERIFY2(udp.contains("(UDP)"), qPrintable(udp));
     const QString tcp = dig({"+tcp", "web.default.svc.cluster.local", "A"});
@@ -262,8 +264,9 @@ void TestKubeDnsServer::externalNameIsACname()
 {
     const QString full = dig({"search.default.svc.cluster.local", "A"});
     QCOMPARE(status(full), QString("NOERROR"));
-    QVERIFY2(full.contains(QRegularExpression("search\\.default\\.svc\\.cluster\\.local\\.\\s+5\\s+IN\\s+"
-                                              "CNAME\\s+www\\.example\\.com\\.")),
+    QVERIFY2(full.contains(
+                 QRegularExpression("search\\.default\\.svc\\.cluster\\.local\\.\\s+5\\s+IN\\s+"
+                                    "CNAME\\s+www\\.example\\.com\\.")),
              qPrintable(full));
     // Not followed out of the lab: no A record for www.example.com.
     QVERIFY2(!full.contains(QRegularExpression("www\\.example\\.com\\.\\s+\\d+\\s+IN\\s+A")),
@@ -279,8 +282,9 @@ void TestKubeDnsServer::negativeAnswers()
 {
     const QString missing = dig({"nothing.default.svc.cluster.local", "A"});
     QCOMPARE(status(missing), QString("NXDOMAIN"));
-    QVERIFY2(missing.contains(QRegularExpression("AUTHORITY SECTION:\\s*\\ncluster\\.local\\.\\s+5\\s+IN\\s+SOA\\s+"
-                                                 "ns\\.dns\\.cluster\\.local\\. hostmaster\\.cluster\\.local\\.")),
+    QVERIFY2(missing.contains(QRegularExpression(
+                 "AUTHORITY SECTION:\\s*\\ncluster\\.local\\.\\s+5\\s+IN\\s+SOA\\s+"
+                 "ns\\.dns\\.cluster\\.local\\. hostmaster\\.cluster\\.local\\.")),
              qPrintable(missing));
     const QString noAaaa = dig({"web.default.svc.cluster.local", "AAAA"});
     QCOMPARE(status(noAaaa), QString("NOERROR"));
@@ -303,8 +307,9 @@ void TestKubeDnsServer::updatesAreReflected()
                               (QStringList{"10.42.0.5", "10.42.1.6", "10.42.2.7"}), 15000);
 
     // The ExternalName Service points elsewhere; a new named port appears.
-    const CommandResult renamed = m_cluster.kubectl(
-        {"patch", "service", "search", "--type=merge", "-p", R"({"spec":{"externalName":"docs.example.org"}})"});
+    const CommandResult renamed =
+        m_cluster.kubectl({"patch", "service", "search", "--type=merge", "-p",
+                           R"({"spec":{"externalName":"docs.example.org"}})"});
     QVERIFY2(renamed.ok(), renamed.both().c_str());
     QTRY_COMPARE_WITH_TIMEOUT(digShort("search.default.svc.cluster.local", "CNAME"),
                               QStringList{"docs.example.org."}, 15000);
@@ -348,8 +353,9 @@ void TestKubeDnsServer::malformedPacketsDoNotCrashTheServer()
         udp.writeDatagram(junk, QHostAddress::LocalHost, quint16(m_port));
     }
     // TCP: a length prefix promising more than comes, then junk, then a zero length.
-    for (const QByteArray &junk : {QByteArray("\x01\x00garbage", 9), QByteArray("\x00\x05\xff\xff\xff\xff\xff", 7),
-                                   QByteArray("\x00\x00", 2)}) {
+    for (const QByteArray &junk :
+         {QByteArray("\x01\x00garbage", 9), QByteArray("\x00\x05\xff\xff\xff\xff\xff", 7),
+          QByteArray("\x00\x00", 2)}) {
         QTcpSocket tcp;
         tcp.connectToHost(QHostAddress::LocalHost, quint16(m_port));
         QVERIFY(tcp.waitForConnected(5000));
@@ -408,13 +414,16 @@ void TestKubeDnsServer::startupErrorsAreClear()
     const CommandResult inUse = runDns({"--server", server, "--token-file", token, "--listen",
                                         QString("127.0.0.1:%1").arg(m_port)});
     QCOMPARE(inUse.exitCode, 1);
-    QVERIFY2(inUse.err.contains(QString("listening on 127.0.0.1:%1 (UDP): the address is already in use").arg(m_port)),
-             qPrintable(inUse.err));
+    QVERIFY2(
+        inUse.err.contains(
+            QString("listening on 127.0.0.1:%1 (UDP): the address is already in use").arg(m_port)),
+        qPrintable(inUse.err));
 
     const CommandResult badAddress =
         runDns({"--server", server, "--token-file", token, "--listen", "999.1.1.1:53"});
     QCOMPARE(badAddress.exitCode, 2);
-    QVERIFY2(badAddress.err.contains("\"999.1.1.1\" is not an IP address"), qPrintable(badAddress.err));
+    QVERIFY2(badAddress.err.contains("\"999.1.1.1\" is not an IP address"),
+             qPrintable(badAddress.err));
 
     const CommandResult badPort =
         runDns({"--server", server, "--token-file", token, "--listen", "127.0.0.1:70000"});

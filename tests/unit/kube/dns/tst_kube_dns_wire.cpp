@@ -109,7 +109,8 @@ Json manyEndpoints(int count)
 {
     std::vector<FixtureEndpoint> endpoints;
     for (int i = 0; i < count; ++i)
-        endpoints.push_back({"10.42." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 2)});
+        endpoints.push_back(
+            {"10.42." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 2)});
     return endpointSlice("default", "big-1", "big", endpoints, Json::array());
 }
 
@@ -147,8 +148,8 @@ void TestKubeDnsWire::initTestCase()
 
 void TestKubeDnsWire::answersAQuery()
 {
-    const Exchange done =
-        m_responder->respond(query("web.default.svc.cluster.local"), Transport::Udp, "10.42.0.7:5000");
+    const Exchange done = m_responder->respond(query("web.default.svc.cluster.local"),
+                                               Transport::Udp, "10.42.0.7:5000");
     QVERIFY(done.answered);
     const Header h = header(done.response);
     QCOMPARE(h.id, std::uint16_t(0x1234));
@@ -176,8 +177,8 @@ void TestKubeDnsWire::answersAQuery()
 
 void TestKubeDnsWire::evidenceDescribesTheExchange()
 {
-    const Exchange done = m_responder->respond(query("db.shop.svc.cluster.local"), Transport::Tcp,
-                                               "10.42.0.7:5000");
+    const Exchange done =
+        m_responder->respond(query("db.shop.svc.cluster.local"), Transport::Tcp, "10.42.0.7:5000");
     const flowlab::Event &event = done.evidence;
     QVERIFY(event.kind == flowlab::EventKind::Dns);
     const Json &a = event.attributes;
@@ -201,8 +202,8 @@ void TestKubeDnsWire::ednsIsAnsweredWithOpt()
 {
     QueryOptions options;
     options.ednsUdpSize = 4096;
-    const Exchange done =
-        m_responder->respond(query("web.default.svc.cluster.local", options), Transport::Udp, "c:1");
+    const Exchange done = m_responder->respond(query("web.default.svc.cluster.local", options),
+                                               Transport::Udp, "c:1");
     const Header h = header(done.response);
     QCOMPARE(h.rcode, 0);
     QCOMPARE(h.an, 1);
@@ -220,8 +221,8 @@ void TestKubeDnsWire::ednsVersionAboveZeroIsBadvers()
     QueryOptions options;
     options.ednsUdpSize = 1232;
     options.ednsVersion = 1;
-    const Exchange done =
-        m_responder->respond(query("web.default.svc.cluster.local", options), Transport::Udp, "c:1");
+    const Exchange done = m_responder->respond(query("web.default.svc.cluster.local", options),
+                                               Transport::Udp, "c:1");
     // BADVERS is 16: 0 in the header's 4 bits, 1 in the OPT's upper 8 (RFC 6891).
     QCOMPARE(header(done.response).rcode, 0);
     QCOMPARE(header(done.response).an, 0);
@@ -246,16 +247,16 @@ void TestKubeDnsWire::bigUdpAnswersAreTruncated()
 
     QueryOptions large;
     large.ednsUdpSize = 4096;
-    const Exchange edns = m_responder->respond(query("big.default.svc.cluster.local", large),
-                                               Transport::Udp, "c:1");
+    const Exchange edns =
+        m_responder->respond(query("big.default.svc.cluster.local", large), Transport::Udp, "c:1");
     QVERIFY(!header(edns.response).tc);
     QCOMPARE(header(edns.response).an, 100);
 
     // A buffer size below 512 means 512 (RFC 6891 6.2.5).
     QueryOptions tiny;
     tiny.ednsUdpSize = 100;
-    const Exchange small = m_responder->respond(query("web.default.svc.cluster.local", tiny),
-                                                Transport::Udp, "c:1");
+    const Exchange small =
+        m_responder->respond(query("web.default.svc.cluster.local", tiny), Transport::Udp, "c:1");
     QVERIFY(!header(small.response).tc);
 }
 
@@ -265,7 +266,9 @@ void TestKubeDnsWire::malformedQueries_data()
     QTest::addColumn<bool>("answered");
     QTest::addColumn<int>("rcode");
 
-    const auto bytes = [](const std::string &s) { return QByteArray(s.data(), qsizetype(s.size())); };
+    const auto bytes = [](const std::string &s) {
+        return QByteArray(s.data(), qsizetype(s.size()));
+    };
     std::string good = query("web.default.svc.cluster.local");
     QTest::newRow("empty") << QByteArray() << false << -1;
     QTest::newRow("shorter than a header") << bytes(good.substr(0, 11)) << false << -1;
@@ -275,16 +278,16 @@ void TestKubeDnsWire::malformedQueries_data()
     QTest::newRow("the question cut off") << bytes(good.substr(0, 20)) << true << 1;
     QueryOptions two;
     two.questions = 2;
-    QTest::newRow("two questions") << bytes(query("web.default.svc.cluster.local", two)) << true
-                                   << 1;
+    QTest::newRow("two questions")
+        << bytes(query("web.default.svc.cluster.local", two)) << true << 1;
     QueryOptions status;
     status.opcode = 2;
-    QTest::newRow("opcode STATUS") << bytes(query("web.default.svc.cluster.local", status)) << true
-                                   << 4;
+    QTest::newRow("opcode STATUS")
+        << bytes(query("web.default.svc.cluster.local", status)) << true << 4;
     std::string loop = good.substr(0, 12) + std::string("\xc0\x0c\x00\x01\x00\x01", 6);
     QTest::newRow("a compression pointer to itself") << bytes(loop) << true << 1;
-    std::string longLabel = good.substr(0, 12) + char(70) + std::string(70, 'a') +
-                            std::string("\0\0\1\0\1", 5);
+    std::string longLabel =
+        good.substr(0, 12) + char(70) + std::string(70, 'a') + std::string("\0\0\1\0\1", 5);
     QTest::newRow("a label longer than 63") << bytes(longLabel) << true << 1;
 }
 
@@ -328,8 +331,8 @@ void TestKubeDnsWire::randomBytesNeverCrash()
             if (random.bounded(4) == 0)
                 packet.resize(random.bounded(int(packet.size())));
         }
-        const Exchange done = m_responder->respond(packet, i % 3 ? Transport::Udp : Transport::Tcp,
-                                                   "c:1");
+        const Exchange done =
+            m_responder->respond(packet, i % 3 ? Transport::Udp : Transport::Tcp, "c:1");
         if (!done.answered)
             continue;
         ++answered;

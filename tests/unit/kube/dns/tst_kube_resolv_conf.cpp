@@ -66,8 +66,9 @@ void TestKubeResolvConf::policies()
 void TestKubeResolvConf::limits()
 {
     Json pod = {{"metadata", {{"namespace", "a"}}},
-                {"spec", {{"dnsPolicy", "None"}, {"dnsConfig", {{"nameservers", Json::array()},
-                                                                {"searches", Json::array()}}}}}};
+                {"spec",
+                 {{"dnsPolicy", "None"},
+                  {"dnsConfig", {{"nameservers", Json::array()}, {"searches", Json::array()}}}}}};
     for (int i = 0; i < 5; ++i)
         pod["spec"]["dnsConfig"]["nameservers"].push_back("192.168.56." + std::to_string(i + 1));
     for (int i = 0; i < 40; ++i)
