@@ -13,6 +13,7 @@
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QUdpSocket>
+#include <sys/prctl.h>
 
 using namespace flowlab::kube::test;
 using Json = nlohmann::json;
@@ -177,6 +178,8 @@ void TestKubeDnsServer::initTestCase()
     const QString logPath = QString::fromStdString(m_cluster.dir() + "/flowlab-dns.log");
     m_dns->setProcessChannelMode(QProcess::MergedChannels);
     m_dns->setStandardOutputFile(logPath);
+    // Should this test die without its cleanup (a crash, a kill), the server dies with it.
+    m_dns->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_dns->start(QString(FLOWLAB_BIN_DIR) + "/flowlab-dns",
                  {"--server", QString::fromStdString(m_cluster.plainUrl()), "--token-file",
                   QString::fromStdString(m_cluster.dir() + "/dns.token"), "--listen", "127.0.0.1:0",
