@@ -3,6 +3,7 @@
 #include "engine/kube/controllers/DeploymentController.h"
 #include "engine/kube/controllers/EndpointsController.h"
 #include "engine/kube/controllers/GarbageCollector.h"
+#include "engine/kube/controllers/LoadBalancerController.h"
 #include "engine/kube/controllers/NamespaceController.h"
 #include "engine/kube/controllers/NodeLifecycleController.h"
 #include "engine/kube/controllers/ReplicaSetController.h"
@@ -27,6 +28,9 @@ ControllerManager::ControllerManager(KubeClient &client, EvidenceLog &evidence,
     m_controllers.push_back(std::make_unique<PodGarbageCollector>(m_context));
     m_controllers.push_back(std::make_unique<NodeLifecycleController>(
         m_context, options.nodeMonitorGracePeriod, options.nodeMonitorPeriod));
+    if (auto pool = loadbalancer::AddressPool::parse(options.loadBalancerPool))
+        m_controllers.push_back(
+            std::make_unique<LoadBalancerController>(m_context, m_events, *pool));
     connect(&m_informers, &InformerSet::allSynced, this, [this] {
         for (auto &controller : m_controllers)
             controller->start();

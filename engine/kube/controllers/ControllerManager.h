@@ -25,6 +25,9 @@ struct ControllerManagerOptions
     std::chrono::seconds nodeMonitorGracePeriod{40};
     // How often every node's heartbeat is checked (--node-monitor-period).
     std::chrono::seconds nodeMonitorPeriod{5};
+    // The addresses LoadBalancer Services get (--load-balancer-pool); checked by the caller
+    // with loadbalancer::AddressPool::parse.
+    std::string loadBalancerPool = "192.168.56.200-192.168.56.250";
 };
 
 class ControllerManager : public QObject

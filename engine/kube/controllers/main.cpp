@@ -5,6 +5,7 @@
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
 #include "engine/kube/controllers/ControllerManager.h"
+#include "engine/kube/controllers/LoadBalancerReconcile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -53,6 +54,8 @@ const char *kDescription =
     "  pod-garbage-collector          pods bound to nodes that no longer exist\n"
     "  node-controller                nodes whose kubelet went silent become NotReady\n"
     "                                 (Ready=Unknown) and are tainted unreachable\n"
+    "  service-controller             LoadBalancer Services get an address from\n"
+    "                                 --load-balancer-pool (the lab's cloud)\n"
     "\n"
     "Every decision is written to the evidence log (--evidence-log) as one JSON line, a\n"
     "\"reconcile\" event with the controller, the object, what is desired, what is\n"
@@ -116,10 +119,16 @@ int main(int argc, char **argv)
                                 "The lab node this runs on, recorded as every evidence event's "
                                 "source (default flowlab-cp).",
                                 "NAME", "flowlab-cp");
+    QCommandLineOption loadBalancerPool(
+        "load-balancer-pool",
+        "The addresses handed to LoadBalancer Services, FIRST-LAST (default "
+        "192.168.56.200-192.168.56.250, on the lab's underlay).",
+        "RANGE", loadbalancer::kDefaultPool);
     QCommandLineOption verbose("verbose",
                                "Log debug messages (every request that failed, conflicts too).");
     for (const auto &option :
-         {server, tokenFile, evidenceLog, gracePeriod, monitorPeriod, nodeName, verbose})
+         {server, tokenFile, evidenceLog, gracePeriod, monitorPeriod, nodeName, loadBalancerPool,
+          verbose})
         parser.addOption(option);
     parser.process(app);
     spdlog::set_level(parser.isSet(verbose) ? spdlog::level::debug : spdlog::level::info);
@@ -137,6 +146,12 @@ int main(int argc, char **argv)
     options.nodeMonitorPeriod = std::chrono::seconds(positiveSeconds(parser, monitorPeriod, &ok));
     if (!ok)
         return 2;
+    options.loadBalancerPool = parser.value(loadBalancerPool).toStdString();
+    if (auto pool = loadbalancer::AddressPool::parse(options.loadBalancerPool); !pool) {
+        std::fprintf(stderr, "%s: --load-balancer-pool: %s\n", kName,
+                     pool.error().message().c_str());
+        return 2;
+    }
 
     const std::string url = parser.value(server).toStdString();
     auto config = clientConfigFromFlags(url, parser.value(tokenFile).toStdString(),
