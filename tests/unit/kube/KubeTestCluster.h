@@ -20,6 +20,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <sys/prctl.h>
 #include <vector>
 
 namespace flowlab::kube::test {
@@ -232,10 +233,18 @@ public:
     }
 
 private:
+    // A process that dies with the test, even when the test crashes or is killed.
+    static std::unique_ptr<QProcess> childProcess()
+    {
+        auto process = std::make_unique<QProcess>();
+        process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+        return process;
+    }
+
     std::string startApiserver(const QStringList &args)
     {
         m_apiserverArgs = args;
-        m_apiserver = std::make_unique<QProcess>();
+        m_apiserver = childProcess();
         m_apiserver->setProcessChannelMode(QProcess::SeparateChannels);
         m_apiserver->start(QString(FLOWLAB_BIN_DIR) + "/flowlab-apiserver", args);
         if (!m_apiserver->waitForStarted(10000))
@@ -268,7 +277,7 @@ private:
                                const std::string &evidence,
                                const std::vector<std::string> &extraArgs = {})
     {
-        auto process = std::make_unique<QProcess>();
+        auto process = childProcess();
         process->setProcessChannelMode(QProcess::MergedChannels);
         process->setStandardOutputFile(QString::fromStdString(dir() + "/" + name + ".log"));
         QStringList args{"--server",       QString::fromStdString(plainUrl()),
@@ -291,7 +300,7 @@ private:
         const int client = 20000 + int(::getpid() % 20000);
         const int peer = client + 1;
         m_etcdUrl = "http://127.0.0.1:" + std::to_string(client);
-        m_etcd = std::make_unique<QProcess>();
+        m_etcd = childProcess();
         m_etcd->setProcessChannelMode(QProcess::MergedChannels);
         m_etcd->setStandardOutputFile(QString::fromStdString(dir() + "/etcd.log"));
         const QString peerUrl = QString("http://127.0.0.1:%1").arg(peer);
