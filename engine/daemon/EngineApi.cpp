@@ -1,6 +1,7 @@
 #include "engine/daemon/EngineApi.h"
 
 #include "engine/kube/relay/ApiRelay.h"
+#include "engine/lab/KubeClusterAddons.h"
 #include "engine/lab/LabService.h"
 #include "engine/lab/LabTopology.h"
 #include "engine/net/HttpClient.h"
@@ -187,7 +188,7 @@ Status EngineApi::startKubeEvidence(bool fromStart)
                 fromStart);
             m_kubeFollowers.push_back(std::move(audit));
             // The controllers' and the scheduler's decisions, written as evidence events.
-            for (const char *component : {"controller-manager", "scheduler"}) {
+            for (const std::string &component : kubeEvidenceComponents(LabTopology::kubeLab())) {
                 m_kubeFollowers.push_back(std::make_unique<JsonLinesFollower>(
                     m_paths.kubeEvidenceLog(component),
                     [this](nlohmann::json &&line) {

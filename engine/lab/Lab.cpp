@@ -2,6 +2,7 @@
 
 #include "engine/base/Prerequisites.h"
 #include "engine/docker/PrivateDockerEngine.h"
+#include "engine/lab/KubeClusterAddons.h"
 #include "engine/lab/LabService.h"
 #include "engine/lab/LabTeardown.h"
 #include "engine/registry/LabRegistry.h"
@@ -80,6 +81,19 @@ Status Lab::bringUpControlPlane(LabState &state, LabServiceStarter &starter,
     if (!services)
         return services.error().withContext("preparing the Kubernetes control plane");
     for (const ServiceSpec &spec : *services)
+        if (auto s = starter.start(spec, progress); !s)
+            return s;
+
+    KubeClusterAddons addons(m_paths, m_topology);
+    progress("publishing the kube-dns Service (" + std::string(KubeClusterAddons::kClusterDnsIp) +
+             ")");
+    if (auto s = addons.publishClusterDns(); !s)
+        return std::move(s).context("publishing the cluster DNS Service");
+    auto addonServices = addons.services();
+    if (!addonServices)
+        return addonServices.error().withContext("preparing the cluster DNS and the Ingress "
+                                                 "controller");
+    for (const ServiceSpec &spec : *addonServices)
         if (auto s = starter.start(spec, progress); !s)
             return s;
     progress("Kubernetes API: https://" + std::string(KubeControlPlane::kRelayAddress) +

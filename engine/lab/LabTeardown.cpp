@@ -54,10 +54,22 @@ void LabTeardown::stopServicesGracefully(const ProgressFn &progress)
     }
     if (state->phase != LabPhase::Down && state->transition(LabPhase::Stopping))
         (void)store.save(*state);
-    // Reverse start order: the control plane's clients before the apiserver and its store;
-    // dockerd stops its containers, then containerd, then the registry.
-    for (const char *name : {"kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd",
-                             "dockerd", "containerd", "registry"}) {
+    // The Kubernetes nodes' services first (their agents, then their containerds), then
+    // the control plane's clients before the apiserver and its store; dockerd stops its
+    // containers, then containerd, then the registry.
+    const std::vector<std::string> lastOnes = {"kube-scheduler", "kube-controller-manager",
+                                               "kube-apiserver", "etcd",
+                                               "dockerd",        "containerd",
+                                               "registry"};
+    std::vector<std::string> order;
+    for (auto it = state->services.rbegin(); it != state->services.rend(); ++it)
+        if (std::find(lastOnes.begin(), lastOnes.end(), it->name) == lastOnes.end())
+            order.push_back(it->name);
+    std::stable_partition(order.begin(), order.end(), [](const std::string &name) {
+        return name.rfind("containerd-", 0) != 0; // a node's containerd after its agents
+    });
+    order.insert(order.end(), lastOnes.begin(), lastOnes.end());
+    for (const std::string &name : order) {
         const ServiceRecord *record = state->service(name);
         if (!record)
             continue;

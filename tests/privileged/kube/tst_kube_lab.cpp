@@ -96,7 +96,8 @@ private slots:
         for (const auto &service : json["services"].toArray())
             if (service.toObject()["running"].toBool())
                 services << service.toObject()["name"].toString();
-        for (const char *name : {"kube-apiserver", "kube-controller-manager", "kube-scheduler"})
+        for (const char *name : {"kube-apiserver", "kube-controller-manager", "kube-scheduler",
+                                 "cluster-dns", "ingress-controller"})
             QVERIFY2(services.contains(name), qPrintable(services.join(',')));
         // Idempotent, and a plain `up` keeps the control plane.
         FLOWLAB_VERIFY_RUN(cli({"lab", "up"}), 0);
@@ -117,6 +118,27 @@ private slots:
         QVERIFY(learner.exitCode != 0);
         QVERIFY2(learner.err.contains("User \"learner\" cannot list resource \"pods\""),
                  qPrintable(learner.all()));
+    }
+
+    void theClusterDnsAndTheIngressControllerAnswer()
+    {
+        // kube-dns is a Service like any other, at the address pods are told to use.
+        const CliRun service = kubectl({"-n", "kube-system", "get", "service", "kube-dns", "-o",
+                                        "jsonpath={.spec.clusterIP}"});
+        QCOMPARE(service.out, QString("10.43.0.10"));
+        // The DNS server in flowlab-cp answers for the cluster's Services...
+        const CliRun answer =
+            run("ip", {"netns", "exec", "flowlab-client", "dig", "+short", "@192.168.56.100",
+                       "kubernetes.default.svc.cluster.local"});
+        QCOMPARE(answer.out.trimmed(), QString("10.43.0.1"));
+        // ...and for nothing outside the cluster: the lab has no way out.
+        const CliRun outside =
+            run("ip", {"netns", "exec", "flowlab-client", "dig", "@192.168.56.100", "example.com"});
+        QVERIFY2(outside.out.contains("status: REFUSED"), qPrintable(outside.all()));
+        // The ingress controller's nginx serves node1's port 80; no Ingress yet: 404.
+        const CliRun page = cli({"curl", "-i", "http://192.168.56.110/"});
+        QVERIFY2(page.out.contains("404") && page.out.contains("no Ingress rule matches"),
+                 qPrintable(page.all()));
     }
 
     void aDeploymentIsPlacedOnThreeNodes()
@@ -181,7 +203,10 @@ private slots:
         FLOWLAB_VERIFY_RUN(cli({"lab", "down"}), 0);
         FLOWLAB_VERIFY_RUN(cli({"lab", "census"}), 0);
         QTRY_VERIFY_WITH_TIMEOUT(!anyProcessNamed("flowlabd"), 5000);
-        QVERIFY(!anyProcessNamed("flowlab-apiserver"));
+        for (const char *name : {"flowlab-apiserver", "flowlab-dns", "flowlab-ingress"})
+            QVERIFY2(!anyProcessNamed(name), name);
+        // The ingress controller's nginx (a system nginx, if any, is not the lab's).
+        QVERIFY(run("pgrep", {"-f", "nginx.*/run/flowlab/"}).exitCode != 0);
         QCOMPARE(rootNamespaceSnapshot(), m_rootBefore);
         // The relay is gone with the daemon.
         const CliRun refused = kubectl({"get", "ns"});
