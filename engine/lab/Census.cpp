@@ -244,6 +244,12 @@ void Census::findFiles(const CensusOptions &options, std::vector<Leftover> &out)
         if (fs::exists(path, ec))
             out.push_back({LeftoverKind::File, path, "created on the host by the lab's dockerd"});
     }
+    // libcni's cache of the lab pods' network results (KubeNodeServices.h).
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(kCniResultsDir, ec))
+        if (entry.path().filename().string().rfind(kLabCniResultPrefix, 0) == 0)
+            out.push_back({LeftoverKind::File, entry.path().string(),
+                           "a lab pod's CNI result, cached by a node's containerd"});
 }
 
 std::vector<Leftover> Census::mounts() const

@@ -30,6 +30,11 @@ struct Leftover
 
 void to_json(nlohmann::json &j, const Leftover &leftover);
 
+// Where libcni caches network results, and the prefix of the lab pods' (their network name,
+// engine/kube/node's kNetworkName).
+inline constexpr const char *kCniResultsDir = "/var/lib/cni/results";
+inline constexpr const char *kLabCniResultPrefix = "flowlab-pods-";
+
 struct CensusOptions
 {
     // Processes never to report (the caller itself, a running flowlabd and its files).

@@ -3,6 +3,7 @@
 #include "engine/base/Prerequisites.h"
 #include "engine/docker/PrivateDockerEngine.h"
 #include "engine/lab/KubeClusterAddons.h"
+#include "engine/lab/KubeNodeServices.h"
 #include "engine/lab/LabService.h"
 #include "engine/lab/LabTeardown.h"
 #include "engine/registry/LabRegistry.h"
@@ -94,6 +95,13 @@ Status Lab::bringUpControlPlane(LabState &state, LabServiceStarter &starter,
         return addonServices.error().withContext("preparing the cluster DNS and the Ingress "
                                                  "controller");
     for (const ServiceSpec &spec : *addonServices)
+        if (auto s = starter.start(spec, progress); !s)
+            return s;
+
+    auto nodeServices = KubeNodeServices(m_paths, m_topology).prepare();
+    if (!nodeServices)
+        return nodeServices.error().withContext("preparing the Kubernetes nodes");
+    for (const ServiceSpec &spec : *nodeServices)
         if (auto s = starter.start(spec, progress); !s)
             return s;
     progress("Kubernetes API: https://" + std::string(KubeControlPlane::kRelayAddress) +

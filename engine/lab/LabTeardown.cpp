@@ -159,6 +159,13 @@ void LabTeardown::removeLeftovers(const std::vector<Leftover> &leftovers, const 
             removeCgroupTree(leftover.what);
         }
 
+    for (const auto &leftover : leftovers)
+        if (leftover.kind == LeftoverKind::File &&
+            leftover.what.rfind(std::string(kCniResultsDir) + "/", 0) == 0) {
+            std::error_code ec;
+            fs::remove(leftover.what, ec);
+        }
+
     for (const auto &path : keep.hostPathsCreated) {
         std::error_code ec;
         // Directories only when empty: a system Docker may have put something there since.
