@@ -102,6 +102,10 @@ std::string renderContainerdConfig(const NodeRuntimeLayout &layout)
         << "  stream_server_port = \"0\"\n"
         << "  enable_selinux = false\n"
         << "  systemd_cgroup = false\n"
+        // The pause container asks for oom_score_adj -998, which some kernels refuse even to
+        // root (sandboxed machines: the write fails and runc's init dies). Clamp every
+        // container's to containerd's own instead, as rootless setups do.
+        << "  restrict_oom_score_adj = true\n"
         << "\n"
         << cri << ".containerd]\n"
         << "  snapshotter = \"overlayfs\"\n"

@@ -43,6 +43,7 @@ private slots:
               "address = \"/run/flowlab/nodes/flowlab-node1/containerd/containerd.sock\"",
               "path = \"/var/lib/flowlab/nodes/flowlab-node1/containerd/opt\"",
               "netns_mounts_under_state_dir = true", "disable_tcp_service = true",
+              "restrict_oom_score_adj = true",
               "SystemdCgroup = false", "snapshotter = \"overlayfs\""})
             QVERIFY2(toml.find(expected) != std::string::npos, expected);
         // None of the defaults that another containerd on the machine uses.
