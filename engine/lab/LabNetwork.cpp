@@ -59,8 +59,11 @@ Status LabNetwork::ensureHostLink(const LabHost &host, const ProgressFn &progres
     if (auto s = m_ops.setUp(host.netns, host.interface); !s)
         return s;
     for (const LabRoute &route : host.routes) {
-        progress("routing " + route.destination + " via " + route.via + " in " + host.netns);
-        if (auto s = m_ops.replaceRoute(host.netns, route.destination, route.via); !s)
+        progress("routing " + route.destination + " " +
+                 (route.via.empty() ? "out of " + host.interface : "via " + route.via) + " in " +
+                 host.netns);
+        if (auto s = m_ops.replaceRoute(host.netns, route.destination, route.via, host.interface);
+            !s)
             return s;
     }
     return success();

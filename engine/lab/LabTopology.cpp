@@ -55,11 +55,15 @@ LabTopology LabTopology::kubeLab()
         node.podCidr = podCidr;
         topology.hosts.push_back(std::move(node));
     }
-    // host-gw: each node routes the other nodes' pod CIDRs to them.
+    // host-gw: each node routes the other nodes' pod CIDRs to them. And the Service CIDR out
+    // of its interface: a node's own processes (the ingress controller's nginx) connect to
+    // ClusterIPs, and the kernel needs a route to pick a source address before kube-proxy's
+    // DNAT in OUTPUT rewrites the destination. (A real node has its default route.)
     const auto nodes = topology.kubeNodes();
     for (auto &host : topology.hosts) {
         if (!host.isKubeNode())
             continue;
+        host.routes.push_back({kClusterServiceCidr, ""});
         for (const LabHost *other : nodes)
             if (other->netns != host.netns)
                 host.routes.push_back({other->podCidr, other->ip()});

@@ -8,7 +8,8 @@
 
 namespace flowlab {
 
-// A static route in a lab host: `destination` (a CIDR) through `via` on the lab network.
+// A static route in a lab host: `destination` (a CIDR) through `via` on the lab network, or
+// straight out of the host's interface when `via` is empty.
 struct LabRoute
 {
     std::string destination;

@@ -79,8 +79,10 @@ Status LinuxNetworkOps::addAddress(const std::string &netns, const std::string &
 }
 
 Status LinuxNetworkOps::replaceRoute(const std::string &netns, const std::string &destination,
-                                     const std::string &via)
+                                     const std::string &via, const std::string &device)
 {
+    if (via.empty())
+        return runIp(netns, {"route", "replace", destination, "dev", device});
     return runIp(netns, {"route", "replace", destination, "via", via});
 }
 

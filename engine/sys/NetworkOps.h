@@ -40,10 +40,10 @@ public:
     // Whether `netns` already has `cidr` on `link` (for idempotent lab up).
     virtual Result<bool> hasAddress(const std::string &netns, const std::string &link,
                                     const std::string &cidr) = 0;
-    // Routes `destination` (a CIDR) through gateway `via`, replacing any route to it
-    // (`ip route replace`: idempotent).
+    // Routes `destination` (a CIDR) through gateway `via`, or straight out of `device` when
+    // `via` is empty, replacing any route to it (`ip route replace`: idempotent).
     virtual Status replaceRoute(const std::string &netns, const std::string &destination,
-                                const std::string &via) = 0;
+                                const std::string &via, const std::string &device) = 0;
 };
 
 class LinuxNetworkOps final : public NetworkOps
@@ -63,7 +63,7 @@ public:
     Result<bool> hasAddress(const std::string &netns, const std::string &link,
                             const std::string &cidr) override;
     Status replaceRoute(const std::string &netns, const std::string &destination,
-                        const std::string &via) override;
+                        const std::string &via, const std::string &device) override;
 };
 
 } // namespace flowlab

@@ -185,23 +185,27 @@ std::set<std::string> RecordingNetworkOps::addresses(const std::string &netns,
 }
 
 Status RecordingNetworkOps::replaceRoute(const std::string &netns, const std::string &destination,
-                                         const std::string &via)
+                                         const std::string &via, const std::string &device)
 {
-    if (auto s = record("replaceRoute " + netns + " " + destination + " via " + via); !s)
+    const std::string target = via.empty() ? "dev " + device : "via " + via;
+    if (auto s = record("replaceRoute " + netns + " " + destination + " " + target); !s)
         return s;
     if (!m_namespaces.count(netns))
         return Error("ip route replace " + destination, ENOENT);
-    // As the kernel: a gateway must be reachable on a link that is up and addressed.
-    const bool reachable =
-        std::any_of(m_namespaces[netns].begin(), m_namespaces[netns].end(), [](const auto &entry) {
-            return entry.second.up && !entry.second.addresses.empty();
-        });
-    if (!reachable)
-        return Error("ip route replace " + destination + " via " + via +
-                         ": Nexthop has invalid "
-                         "gateway",
-                     ENETUNREACH);
-    m_routes[netns][destination] = via;
+    if (via.empty()) {
+        if (!find(netns, device))
+            return Error("ip route replace " + destination + " dev " + device, ENODEV);
+    } else {
+        // As the kernel: a gateway must be reachable on a link that is up and addressed.
+        const bool reachable = std::any_of(
+            m_namespaces[netns].begin(), m_namespaces[netns].end(),
+            [](const auto &entry) { return entry.second.up && !entry.second.addresses.empty(); });
+        if (!reachable)
+            return Error("ip route replace " + destination + " via " + via +
+                             ": Nexthop has invalid gateway",
+                         ENETUNREACH);
+    }
+    m_routes[netns][destination] = target;
     return success();
 }
 

@@ -30,7 +30,7 @@ public:
     Result<bool> hasAddress(const std::string &netns, const std::string &link,
                             const std::string &cidr) override;
     Status replaceRoute(const std::string &netns, const std::string &destination,
-                        const std::string &via) override;
+                        const std::string &via, const std::string &device) override;
 
     // The next call whose recorded line starts with `prefix` fails with `message`.
     void failNext(const std::string &prefix, const std::string &message);
@@ -42,7 +42,7 @@ public:
     std::string masterOf(const std::string &netns, const std::string &link) const;
     std::set<std::string> addresses(const std::string &netns, const std::string &link) const;
     bool isUp(const std::string &netns, const std::string &link) const;
-    // destination → gateway
+    // destination → gateway ("dev IFACE" for a route straight out of a link)
     std::map<std::string, std::string> routes(const std::string &netns) const;
 
 private:

@@ -65,19 +65,22 @@ private slots:
                      std::set<std::string>{"192.168.56.11" + std::to_string(i) + "/24"});
         }
         // Each node reaches the other nodes' pods through them, and not its own.
+        // And the Service CIDR out of eth0, for the node's own connections to ClusterIPs.
         QCOMPARE(ops.routes("flowlab-node1"),
-                 (std::map<std::string, std::string>{{"10.42.1.0/24", "192.168.56.111"},
-                                                     {"10.42.2.0/24", "192.168.56.112"}}));
+                 (std::map<std::string, std::string>{{"10.42.1.0/24", "via 192.168.56.111"},
+                                                     {"10.42.2.0/24", "via 192.168.56.112"},
+                                                     {"10.43.0.0/16", "dev eth0"}}));
         QCOMPARE(ops.routes("flowlab-node3"),
-                 (std::map<std::string, std::string>{{"10.42.0.0/24", "192.168.56.110"},
-                                                     {"10.42.1.0/24", "192.168.56.111"}}));
+                 (std::map<std::string, std::string>{{"10.42.0.0/24", "via 192.168.56.110"},
+                                                     {"10.42.1.0/24", "via 192.168.56.111"},
+                                                     {"10.43.0.0/16", "dev eth0"}}));
         // The client reaches pods through their nodes and LoadBalancer addresses through
         // node1; the Docker host routes nothing beyond the lab subnet.
         const std::map<std::string, std::string> clientRoutes{
-            {"10.42.0.0/24", "192.168.56.110"},
-            {"10.42.1.0/24", "192.168.56.111"},
-            {"10.42.2.0/24", "192.168.56.112"},
-            {"192.168.56.192/26", "192.168.56.110"}};
+            {"10.42.0.0/24", "via 192.168.56.110"},
+            {"10.42.1.0/24", "via 192.168.56.111"},
+            {"10.42.2.0/24", "via 192.168.56.112"},
+            {"192.168.56.192/26", "via 192.168.56.110"}};
         QCOMPARE(ops.routes("flowlab-client"), clientRoutes);
         QCOMPARE(ops.routes("flowlab-cp"), clientRoutes);
         QVERIFY(ops.routes("flowlab-docker").empty());
@@ -85,7 +88,7 @@ private slots:
         // Again, on what exists: the same routes, nothing added twice.
         ops.clearCalls();
         QVERIFY(LabNetwork(ops, topology).build(state, [] { return success(); }, {}));
-        QCOMPARE(ops.routes("flowlab-node2").size(), std::size_t(2));
+        QCOMPARE(ops.routes("flowlab-node2").size(), std::size_t(3));
     }
 
     void aRouteThatCannotBeAddedNamesTheHost()
