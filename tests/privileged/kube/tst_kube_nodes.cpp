@@ -8,6 +8,7 @@
 #include "../LabTestSupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -198,10 +199,21 @@ spec:
         // node1's nginx matches the Host, resolves nginx.default.svc.cluster.local through the
         // cluster DNS and connects to the ClusterIP; kube-proxy DNATs to a pod.
         QString page;
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            !servedBy(page = fetch("flowlab-client", "http://192.168.56.110/", "app2.com"))
-                 .isEmpty(),
-            qPrintable("node1:80 answered for app2.com: " + page), 30000);
+        QElapsedTimer waited;
+        waited.start();
+        while (servedBy(page = fetch("flowlab-client", "http://192.168.56.110/", "app2.com"))
+                   .isEmpty() &&
+               waited.elapsed() < 30000)
+            QTest::qWait(200);
+        QVERIFY2(!servedBy(page).isEmpty(),
+                 qPrintable("node1:80 answered for app2.com: " + page + "\ningress controller:\n" +
+                            run("tail", {"-n", "4", "/run/flowlab/logs/ingress-controller.log",
+                                         "/run/flowlab/kube/ingress/error.log"})
+                                .out +
+                            run("sh", {"-c", "tail -n 3 "
+                                             "/run/flowlab/kube/ingress-controller.evidence.jsonl"
+                                             " | cut -c1-400"})
+                                .out));
         QVERIFY(fetch("flowlab-client", "http://192.168.56.110/", "other.example")
                     .contains("no Ingress rule matches"));
         QTRY_COMPARE_WITH_TIMEOUT(kubectl({"get", "ingress", "app2-ingress", "-o",
