@@ -55,6 +55,8 @@ Result<std::vector<ServiceSpec>> KubeNodeServices::prepare() const
                                layout.containerdSocket(),
                                "--pod-log-dir",
                                layout.podLogDir(),
+                               "--root-dir",
+                               layout.kubeletRoot(),
                                "--cgroup-root",
                                layout.cgroupRoot(),
                                "--cluster-dns",

@@ -66,8 +66,7 @@ void Kubelet::registerNode()
     m_client.create(nodes, "", node, [this, &nodes](const ClientResult &result) {
         if (result.ok() || result.code == 409) {
             if (result.code == 409)
-                spdlog::info("node {} is registered already; taking it over",
-                             m_options.node.name);
+                spdlog::info("node {} is registered already; taking it over", m_options.node.name);
             else
                 spdlog::info("registered node {}", m_options.node.name);
             m_registered = true;
@@ -90,40 +89,40 @@ void Kubelet::registerNode()
 void Kubelet::reportNodeStatus()
 {
     const ResourceInfo &nodes = builtinResource("", "nodes");
-    const Json patch =
-        nodeStatusPatch(m_options.node, m_node, std::chrono::system_clock::now());
+    const Json patch = nodeStatusPatch(m_options.node, m_node, std::chrono::system_clock::now());
     // spec.podCIDR is set at registration; a node registered by someone else gets ours.
-    m_client.patch(nodes, "", m_options.node.name, patch, "application/merge-patch+json",
-                   [this](const ClientResult &result) {
-                       if (result.ok())
-                           m_node = result.body;
-                       else
-                           spdlog::warn("posting node status: {}", result.message());
-                   },
-                   "status");
+    m_client.patch(
+        nodes, "", m_options.node.name, patch, "application/merge-patch+json",
+        [this](const ClientResult &result) {
+            if (result.ok())
+                m_node = result.body;
+            else
+                spdlog::warn("posting node status: {}", result.message());
+        },
+        "status");
 }
 
 void Kubelet::renewLease()
 {
-    const ResourceInfo *leases = ResourceRegistry::builtin().find("coordination.k8s.io", "v1", "leases");
+    const ResourceInfo *leases =
+        ResourceRegistry::builtin().find("coordination.k8s.io", "v1", "leases");
     if (!leases)
         return;
     const Json lease = leaseObject(m_options.node, std::chrono::system_clock::now());
     // A merge patch renews it; the first time, it does not exist yet and is created.
-    m_client.patch(*leases, "kube-node-lease", m_options.node.name, {{"spec", lease["spec"]}},
-                   "application/merge-patch+json", [this, leases, lease](const ClientResult &result) {
-                       if (result.code != 404) {
-                           if (!result.ok())
-                               spdlog::warn("renewing the node lease: {}", result.message());
-                           return;
-                       }
-                       m_client.create(*leases, "kube-node-lease", lease,
-                                       [](const ClientResult &created) {
-                                           if (!created.ok() && created.code != 409)
-                                               spdlog::warn("creating the node lease: {}",
-                                                            created.message());
-                                       });
-                   });
+    m_client.patch(
+        *leases, "kube-node-lease", m_options.node.name, {{"spec", lease["spec"]}},
+        "application/merge-patch+json", [this, leases, lease](const ClientResult &result) {
+            if (result.code != 404) {
+                if (!result.ok())
+                    spdlog::warn("renewing the node lease: {}", result.message());
+                return;
+            }
+            m_client.create(*leases, "kube-node-lease", lease, [](const ClientResult &created) {
+                if (!created.ok() && created.code != 409)
+                    spdlog::warn("creating the node lease: {}", created.message());
+            });
+        });
 }
 
 void Kubelet::startPods()
@@ -136,7 +135,51 @@ void Kubelet::startPods()
     handlers.synced = [this] { onFirstList(); };
     m_watch = std::make_unique<AssignedPodWatch>(m_client, m_options.node.name, handlers);
     m_watch->start();
+    const auto &registry = ResourceRegistry::builtin();
+    for (auto [informer, resource, secret] : {std::tuple{&m_configMaps, "configmaps", false},
+                                              std::tuple{&m_secrets, "secrets", true}}) {
+        *informer = std::make_unique<Informer>(m_client, *registry.find("", "v1", resource));
+        const bool isSecret = secret;
+        (*informer)->addHandlers(
+            {[this, isSecret](const Json &object) { onVolumeSourceChanged(object, isSecret); },
+             [this, isSecret](const Json &, const Json &now) {
+                 onVolumeSourceChanged(now, isSecret);
+             },
+             {}});
+        (*informer)->start();
+    }
     m_relistTimer.start(int(m_options.relistPeriod.count()));
+}
+
+VolumeSources Kubelet::volumeSourcesOf(const Json &pod) const
+{
+    VolumeSources sources;
+    const std::string ns = string(get(pod, {"metadata", "namespace"}));
+    const auto [configMaps, secrets] = volumeReferences(pod);
+    for (const std::string &name : configMaps)
+        if (const Json *found = m_configMaps ? m_configMaps->find(ns, name) : nullptr)
+            sources.configMaps[name] = *found;
+    for (const std::string &name : secrets)
+        if (const Json *found = m_secrets ? m_secrets->find(ns, name) : nullptr)
+            sources.secrets[name] = *found;
+    return sources;
+}
+
+void Kubelet::onVolumeSourceChanged(const Json &object, bool secret)
+{
+    const std::string ns = string(get(object, {"metadata", "namespace"}));
+    const std::string name = string(get(object, {"metadata", "name"}));
+    std::vector<std::string> affected;
+    for (const auto &[uid, entry] : m_pods) {
+        if (entry.gone || entry.finished || string(get(entry.pod, {"metadata", "namespace"})) != ns)
+            continue;
+        const auto [configMaps, secrets] = volumeReferences(entry.pod);
+        const auto &names = secret ? secrets : configMaps;
+        if (std::find(names.begin(), names.end(), name) != names.end())
+            affected.push_back(uid);
+    }
+    for (const std::string &uid : affected)
+        requestSync(uid);
 }
 
 void Kubelet::onPodChanged(const Json &pod)
@@ -208,7 +251,8 @@ void Kubelet::requestSync(const std::string &uid)
         entry.retry->stop();
     const Json pod = entry.pod;
     const bool kill = entry.gone || markedForDeletion(pod);
-    m_pool.start([this, uid, pod, kill] {
+    VolumeSources volumes = kill ? VolumeSources{} : volumeSourcesOf(pod);
+    m_pool.start([this, uid, pod, kill, volumes = std::move(volumes)] {
         const PodIdentity id = PodIdentity::of(pod);
         CriCallScope scope(id.name.empty() ? uid : id.key());
         SyncOutcome outcome;
@@ -218,10 +262,11 @@ void Kubelet::requestSync(const std::string &uid)
                 uid, integer(get(pod, {"metadata", "deletionGracePeriodSeconds"}),
                              integer(get(pod, {"spec", "terminationGracePeriodSeconds"}), 30)));
         } else {
-            outcome.result = m_syncer.syncPod(pod);
+            outcome.result = m_syncer.syncPod(pod, volumes);
         }
         QMetaObject::invokeMethod(
-            this, [this, uid, outcome = std::move(outcome)]() mutable {
+            this,
+            [this, uid, outcome = std::move(outcome)]() mutable {
                 onSyncDone(uid, std::move(outcome));
             },
             Qt::QueuedConnection);
@@ -299,7 +344,8 @@ void Kubelet::publishStatus(const Json &pod, const Json &status)
             auto found = m_pods.find(id.uid);
             if (found != m_pods.end() && result.body.is_object())
                 found->second.pod["status"] = result.body.value("status", Json::object());
-            emit podStatusPublished(QString::fromStdString(id.key()), QString::fromStdString(phase));
+            emit podStatusPublished(QString::fromStdString(id.key()),
+                                    QString::fromStdString(phase));
         },
         "status");
 }

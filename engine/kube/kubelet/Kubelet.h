@@ -69,10 +69,10 @@ private:
     struct PodEntry
     {
         Json pod;
-        bool gone = false;      // deleted from the API: kill what is left
-        bool finished = false;  // killed and deleted for good: nothing more to do
+        bool gone = false;     // deleted from the API: kill what is left
+        bool finished = false; // killed and deleted for good: nothing more to do
         bool syncing = false;
-        bool again = false;     // changed while a sync ran
+        bool again = false; // changed while a sync ran
         std::unique_ptr<QTimer> retry;
     };
     struct SyncOutcome
@@ -90,6 +90,9 @@ private:
     void onPodDeleted(const Json &pod);
     void onFirstList();
     void requestSync(const std::string &uid);
+    VolumeSources volumeSourcesOf(const Json &pod) const;
+    // A ConfigMap or Secret changed: the pods whose volumes name it sync again.
+    void onVolumeSourceChanged(const Json &object, bool secret);
     void onSyncDone(const std::string &uid, SyncOutcome outcome);
     void publishStatus(const Json &pod, const Json &status);
     void deleteForGood(const Json &pod);
@@ -104,6 +107,9 @@ private:
     PodSyncer m_syncer;
     EventRecorder m_events;
     std::unique_ptr<AssignedPodWatch> m_watch;
+    // The ConfigMaps and Secrets pods' volumes are made from (PodVolumes.h).
+    std::unique_ptr<Informer> m_configMaps;
+    std::unique_ptr<Informer> m_secrets;
     std::map<std::string, PodEntry> m_pods; // by UID
     // The last relist: container id → (CRI state, pod UID).
     std::map<std::string, std::pair<int, std::string>> m_lastRelist;

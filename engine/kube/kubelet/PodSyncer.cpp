@@ -109,8 +109,8 @@ bool PodSyncer::ensureImage(const Json &pod, const Json &container,
         if (have)
             return true;
         state.waitingReason = "ErrImageNeverPull";
-        state.waitingMessage = "Container image \"" + image +
-                               "\" is not present with pull policy of Never";
+        state.waitingMessage =
+            "Container image \"" + image + "\" is not present with pull policy of Never";
         result.events.push_back({"Warning", "ErrImageNeverPull", state.waitingMessage});
         return false;
     }
@@ -131,23 +131,24 @@ bool PodSyncer::ensureImage(const Json &pod, const Json &container,
         m_backoff.next(pullKey, m_clock());
         state.waitingReason = "ErrImagePull";
         state.waitingMessage = pulled.error().message();
-        result.events.push_back({"Warning", "Failed",
-                                 "Failed to pull image \"" + image + "\": " +
-                                     pulled.error().message()});
+        result.events.push_back(
+            {"Warning", "Failed",
+             "Failed to pull image \"" + image + "\": " + pulled.error().message()});
         retryIn(result, m_backoff.current(pullKey));
         return false;
     }
     m_backoff.reset(pullKey);
     const auto took = std::chrono::duration_cast<Millis>(m_clock() - started).count();
-    result.events.push_back({"Normal", "Pulled",
-                             "Successfully pulled image \"" + image + "\" in " +
-                                 std::to_string(took) + "ms"});
+    result.events.push_back(
+        {"Normal", "Pulled",
+         "Successfully pulled image \"" + image + "\" in " + std::to_string(took) + "ms"});
     return true;
 }
 
 void PodSyncer::startContainer(const Json &pod, const Json &container, std::uint32_t attempt,
-                               const std::string &sandboxId, const v1::PodSandboxConfig &config,
-                               ContainerRuntimeState &state, SyncResult &result)
+                               const PreparedVolumes &volumes, const std::string &sandboxId,
+                               const v1::PodSandboxConfig &config, ContainerRuntimeState &state,
+                               SyncResult &result)
 {
     const std::string name = string(get(container, "name"));
     if (!ensureImage(pod, container, config, state, result))
@@ -155,6 +156,16 @@ void PodSyncer::startContainer(const Json &pod, const Json &container, std::uint
     v1::CreateContainerRequest create;
     create.set_pod_sandbox_id(sandboxId);
     *create.mutable_config() = containerConfig(pod, container, attempt);
+    auto mounts = containerMounts(container, volumes);
+    if (!mounts) {
+        state.waitingReason = "CreateContainerConfigError";
+        state.waitingMessage = mounts.error().message();
+        result.events.push_back({"Warning", "Failed", "Error: " + mounts.error().message()});
+        retryIn(result, std::chrono::seconds(10));
+        return;
+    }
+    for (auto &mount : *mounts)
+        *create.mutable_config()->add_mounts() = std::move(mount);
     *create.mutable_sandbox_config() = config;
     auto created = m_runtime.createContainer(create);
     if (!created) {
@@ -203,7 +214,7 @@ void PodSyncer::readContainerStates(const Json &pod, const std::vector<v1::Conta
     }
 }
 
-SyncResult PodSyncer::syncPod(const Json &pod)
+SyncResult PodSyncer::syncPod(const Json &pod, const VolumeSources &volumeSources)
 {
     SyncResult result;
     const PodIdentity id = PodIdentity::of(pod);
@@ -237,8 +248,8 @@ SyncResult PodSyncer::syncPod(const Json &pod)
         const std::string sandboxKey = id.uid + "/sandbox";
         if (m_backoff.inBackOff(sandboxKey, m_clock())) {
             retryIn(result, m_backoff.current(sandboxKey));
-            result.status = buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName,
-                                                        m_clock()});
+            result.status =
+                buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName, m_clock()});
             return result;
         }
         config = sandboxConfig(pod, attempt, m_options.sandbox);
@@ -253,8 +264,8 @@ SyncResult PodSyncer::syncPod(const Json &pod)
             result.events.push_back({"Warning", "FailedCreatePodSandBox",
                                      "Failed to create pod sandbox: " + created.error().message()});
             retryIn(result, m_backoff.current(sandboxKey));
-            result.status = buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName,
-                                                        m_clock()});
+            result.status =
+                buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName, m_clock()});
             return result;
         }
         m_backoff.reset(sandboxKey);
@@ -278,6 +289,21 @@ SyncResult PodSyncer::syncPod(const Json &pod)
         retryIn(result, std::chrono::seconds(2));
         return result;
     }
+    // The volumes, before any container that mounts them: a missing ConfigMap or Secret
+    // keeps the pod in ContainerCreating, as on a real node.
+    auto volumes = preparePodVolumes(pod, volumeSources, m_options.podsDir);
+    if (!volumes) {
+        result.events.push_back({"Warning", "FailedMount", volumes.error().message()});
+        result.error = volumes.error().message();
+        retryIn(result, std::chrono::seconds(5));
+        for (const Json &spec : items(get(pod, {"spec", "containers"}))) {
+            ContainerRuntimeState &into = state.containers[string(get(spec, "name"))];
+            into.waitingReason = "ContainerCreating";
+        }
+        result.status =
+            buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName, m_clock()});
+        return result;
+    }
     bool changed = false;
     for (const Json &spec : items(get(pod, {"spec", "containers"}))) {
         const std::string name = string(get(spec, "name"));
@@ -290,7 +316,7 @@ SyncResult PodSyncer::syncPod(const Json &pod)
                 instances.push_back(&container);
         }
         if (instances.empty()) {
-            startContainer(pod, spec, 0, sandboxId, config, into, result);
+            startContainer(pod, spec, 0, *volumes, sandboxId, config, into, result);
             changed = true;
             continue;
         }
@@ -321,11 +347,11 @@ SyncResult PodSyncer::syncPod(const Json &pod)
         if (m_backoff.isInBackOffSince(key, finished, now)) {
             const Millis window = m_backoff.current(key);
             into.waitingReason = "CrashLoopBackOff";
-            into.waitingMessage = "back-off " + seconds(window) + " restarting failed container=" +
-                                  name + " pod=" + id.display();
-            result.events.push_back({"Warning", "BackOff",
-                                     "Back-off restarting failed container " + name +
-                                         " in pod " + id.display()});
+            into.waitingMessage = "back-off " + seconds(window) +
+                                  " restarting failed container=" + name + " pod=" + id.display();
+            result.events.push_back(
+                {"Warning", "BackOff",
+                 "Back-off restarting failed container " + name + " in pod " + id.display()});
             retryIn(result, std::chrono::duration_cast<Millis>(window - (now - finished)));
             continue;
         }
@@ -336,8 +362,8 @@ SyncResult PodSyncer::syncPod(const Json &pod)
             remove.set_container_id(instances[i]->id());
             (void)m_runtime.removeContainer(remove);
         }
-        startContainer(pod, spec, newest.metadata().attempt() + 1, sandboxId, config, into,
-                       result);
+        startContainer(pod, spec, newest.metadata().attempt() + 1, *volumes, sandboxId, config,
+                       into, result);
         changed = true;
     }
 
@@ -404,6 +430,8 @@ Status PodSyncer::killPod(const std::string &uid, std::int64_t gracePeriodSecond
     }
     if (m_options.removePodCgroup && !m_options.sandbox.cgroupRoot.empty())
         m_options.removePodCgroup(m_options.sandbox.cgroupRoot + "/pod" + uid);
+    if (firstError.empty())
+        removePodVolumes(m_options.podsDir, uid);
     if (!firstError.empty())
         return Error("killing pod " + uid + ": " + firstError);
     return success();

@@ -23,6 +23,7 @@
 #include "engine/kube/kubelet/Backoff.h"
 #include "engine/kube/kubelet/PodRuntimeConfig.h"
 #include "engine/kube/kubelet/PodStatusBuilder.h"
+#include "engine/kube/kubelet/PodVolumes.h"
 
 #include <functional>
 #include <optional>
@@ -49,14 +50,16 @@ struct PodSyncOptions
     // Removes what is left of a pod's cgroup once its sandbox is gone (the real kubelet's
     // pod cgroup manager); the argument is the sandbox's cgroup parent. Optional.
     std::function<void(const std::string &cgroupParent)> removePodCgroup;
+    // Where the pods' volumes go: <podsDir>/<uid>/volumes/... (PodVolumes.h).
+    std::string podsDir = "/var/lib/flowlab/kubelet/pods";
 };
 
 struct SyncResult
 {
-    Json status;                             // to publish; null when there is nothing to say
-    std::optional<Millis> retryAfter;        // sync again then: a back-off ends
-    std::vector<EventNote> events;           // Pulling, Pulled, Created, Started, BackOff...
-    std::string error;                       // what went wrong, for the log
+    Json status;                      // to publish; null when there is nothing to say
+    std::optional<Millis> retryAfter; // sync again then: a back-off ends
+    std::vector<EventNote> events;    // Pulling, Pulled, Created, Started, BackOff...
+    std::string error;                // what went wrong, for the log
 };
 
 class PodSyncer
@@ -64,10 +67,11 @@ class PodSyncer
 public:
     using Clock = std::function<TimePoint()>;
 
-    PodSyncer(cri::ContainerRuntime &runtime, Backoff &backoff, PodSyncOptions options,
-              Clock clock, Prober *prober = nullptr);
+    PodSyncer(cri::ContainerRuntime &runtime, Backoff &backoff, PodSyncOptions options, Clock clock,
+              Prober *prober = nullptr);
 
-    SyncResult syncPod(const Json &pod);
+    // `volumes`: the ConfigMaps and Secrets the pod's volumes name (PodVolumes.h).
+    SyncResult syncPod(const Json &pod, const VolumeSources &volumes = {});
     // Stops and removes everything the runtime holds for the pod (by its UID).
     Status killPod(const std::string &uid, std::int64_t gracePeriodSeconds);
     // UIDs of the pods the runtime has sandboxes for (after a kubelet restart, to find
@@ -82,8 +86,9 @@ private:
     bool ensureImage(const Json &pod, const Json &container, const v1::PodSandboxConfig &config,
                      ContainerRuntimeState &state, SyncResult &result);
     void startContainer(const Json &pod, const Json &container, std::uint32_t attempt,
-                        const std::string &sandboxId, const v1::PodSandboxConfig &config,
-                        ContainerRuntimeState &state, SyncResult &result);
+                        const PreparedVolumes &volumes, const std::string &sandboxId,
+                        const v1::PodSandboxConfig &config, ContainerRuntimeState &state,
+                        SyncResult &result);
     void retryIn(SyncResult &result, Millis delay);
     void readContainerStates(const Json &pod, const std::vector<v1::Container> &containers,
                              PodRuntimeState &state);

@@ -95,6 +95,11 @@ int main(int argc, char **argv)
                                  "Where container logs go: PATH/NAMESPACE_NAME_UID/CONTAINER/N.log "
                                  "(default /var/lib/flowlab/nodes/NODE/pod-logs).",
                                  "PATH");
+    QCommandLineOption rootDir("root-dir",
+                               "The kubelet's own directory; pods' volumes (ConfigMap, Secret, "
+                               "emptyDir) go to DIR/pods/UID/volumes (default "
+                               "/var/lib/flowlab/nodes/NODE/kubelet).",
+                               "DIR");
     QCommandLineOption cgroupRoot("cgroup-root",
                                   "The cgroup parent of the pods (cgroupfs); each pod gets "
                                   "ROOT/podUID (default /flowlab-kubepods/NODE).",
@@ -103,12 +108,13 @@ int main(int argc, char **argv)
                                   "The cluster DNS Service IP for the pods' resolv.conf (e.g. "
                                   "10.43.0.10). Without it pods get the node's resolv.conf.",
                                   "IP");
-    QCommandLineOption clusterDomain("cluster-domain", "The cluster domain (default cluster.local).",
-                                     "DOMAIN", "cluster.local");
+    QCommandLineOption clusterDomain(
+        "cluster-domain", "The cluster domain (default cluster.local).", "DOMAIN", "cluster.local");
     QCommandLineOption workers("workers", "Pods synced at once (default 4).", "N", "4");
     QCommandLineOption verbose("verbose", "Log debug messages.");
-    for (const auto &option : {server, tokenFile, node, nodeIp, podCidr, criSocket, evidenceLog,
-                               podLogDir, cgroupRoot, clusterDns, clusterDomain, workers, verbose})
+    for (const auto &option :
+         {server, tokenFile, node, nodeIp, podCidr, criSocket, evidenceLog, podLogDir, rootDir,
+          cgroupRoot, clusterDns, clusterDomain, workers, verbose})
         parser.addOption(option);
     parser.process(app);
     spdlog::set_level(parser.isSet(verbose) ? spdlog::level::debug : spdlog::level::info);
@@ -161,6 +167,10 @@ int main(int argc, char **argv)
     options.sync.sandbox.clusterDns = parser.value(clusterDns).toStdString();
     options.sync.sandbox.clusterDomain = parser.value(clusterDomain).toStdString();
     options.sync.removePodCgroup = removePodCgroup;
+    options.sync.podsDir =
+        (parser.isSet(rootDir) ? parser.value(rootDir).toStdString()
+                               : "/var/lib/flowlab/nodes/" + nodeName + "/kubelet") +
+        "/pods";
     options.workers = parser.value(workers).toInt();
 
     KubeClient client(*config);

@@ -176,9 +176,58 @@ private slots:
             !servedBy(fetch("flowlab-client", "http://" + lbIp + "/")).isEmpty(), 10000);
     }
 
-    void anIngressForApp2()
+    void anIngressForApp2ServesAConfigMapPage()
     {
-        const QString ingress = R"(apiVersion: networking.k8s.io/v1
+        // Seed 004's app2: its page and nginx's configuration come from a ConfigMap volume.
+        const QString manifests = R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app2-site
+data:
+  index.html: "<h1>app2, from a ConfigMap</h1>\n"
+  nginx.conf: |
+    user www-data;
+    worker_processes 1;
+    pid /run/nginx.pid;
+    error_log /dev/stderr notice;
+    events { worker_connections 64; }
+    http {
+      access_log /dev/stdout;
+      server { listen 80; root /site; index index.html; default_type text/html; }
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app2
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: app2}
+  template:
+    metadata:
+      labels: {app: app2}
+    spec:
+      volumes:
+      - name: site
+        configMap: {name: app2-site}
+      containers:
+      - name: nginx
+        image: nginx
+        volumeMounts:
+        - {name: site, mountPath: /site, readOnly: true}
+        - {name: site, mountPath: /etc/nginx/nginx.conf, subPath: nginx.conf, readOnly: true}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app2-service
+spec:
+  selector: {app: app2}
+  ports:
+  - port: 80
+---
+apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: app2-ingress
@@ -191,21 +240,22 @@ spec:
         pathType: Prefix
         backend:
           service:
-            name: nginx
+            name: app2-service
             port:
               number: 80
 )";
-        FLOWLAB_VERIFY_RUN(kubectl({"apply", "-f", "-"}, ingress), 0);
-        // node1's nginx matches the Host, resolves nginx.default.svc.cluster.local through the
-        // cluster DNS and connects to the ClusterIP; kube-proxy DNATs to a pod.
+        FLOWLAB_VERIFY_RUN(kubectl({"apply", "-f", "-"}, manifests), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(runningPods("app=app2").size(), 2, 60000);
+        // node1's nginx matches the Host, resolves app2-service.default.svc.cluster.local
+        // through the cluster DNS and connects to the ClusterIP; kube-proxy DNATs to a pod.
         QString page;
         QElapsedTimer waited;
         waited.start();
-        while (servedBy(page = fetch("flowlab-client", "http://192.168.56.110/", "app2.com"))
-                   .isEmpty() &&
+        while (!(page = fetch("flowlab-client", "http://192.168.56.110/", "app2.com"))
+                    .contains("app2, from a ConfigMap") &&
                waited.elapsed() < 30000)
             QTest::qWait(200);
-        QVERIFY2(!servedBy(page).isEmpty(),
+        QVERIFY2(page.contains("app2, from a ConfigMap"),
                  qPrintable("node1:80 answered for app2.com: " + page + "\ningress controller:\n" +
                             run("tail", {"-n", "4", "/run/flowlab/logs/ingress-controller.log",
                                          "/run/flowlab/kube/ingress/error.log"})
@@ -220,6 +270,32 @@ spec:
                                            "jsonpath={.status.loadBalancer.ingress[0].ip}"})
                                       .out,
                                   QString("192.168.56.110"), 10000);
+    }
+
+    void aMissingConfigMapKeepsThePodCreating()
+    {
+        const QString manifest = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: broken
+spec:
+  volumes:
+  - name: site
+    configMap: {name: no-such-configmap}
+  containers:
+  - name: nginx
+    image: nginx
+    volumeMounts:
+    - {name: site, mountPath: /site}
+)";
+        FLOWLAB_VERIFY_RUN(kubectl({"apply", "-f", "-"}, manifest), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            kubectl({"get", "events", "--field-selector", "involvedObject.name=broken"})
+                .out.contains("configmap \"no-such-configmap\" not found"),
+            20000);
+        QCOMPARE(kubectl({"get", "pod", "broken", "-o", "jsonpath={.status.phase}"}).out,
+                 QString("Pending"));
+        FLOWLAB_VERIFY_RUN(kubectl({"delete", "pod", "broken", "--wait=false"}), 0);
     }
 
     void aKilledContainerIsRestarted()

@@ -1,0 +1,200 @@
+#include "engine/kube/kubelet/PodVolumes.h"
+
+#include "engine/kube/api/JsonFields.h"
+
+#include <QByteArray>
+#include <filesystem>
+#include <fstream>
+
+namespace flowlab::kube::kubelet {
+
+namespace fs = std::filesystem;
+using namespace fields;
+
+namespace {
+
+// A key or item path must stay inside the volume: no absolute paths, no "..".
+bool safeRelativePath(const std::string &path)
+{
+    if (path.empty() || path.front() == '/')
+        return false;
+    for (const auto &part : fs::path(path))
+        if (part == "..")
+            return false;
+    return true;
+}
+
+Status writeFile(const fs::path &path, const std::string &content)
+{
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out)
+        return Error::fromErrno("writing " + path.string());
+    out << content;
+    return success();
+}
+
+// Writes a ConfigMap's or Secret's keys (data, and binaryData/decoded values) into `dir`.
+Status writeKeys(const Json &volume, const std::map<std::string, std::string> &values,
+                 const fs::path &dir, const std::string &what)
+{
+    // Written in place, never replaced: a running container has the directory bind-mounted,
+    // and would keep seeing a removed one. (A key deleted from the object stays as a file.)
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        return Error("creating " + dir.string() + ": " + ec.message());
+    const Json &items = get(volume, "items");
+    if (items.is_array() && !items.empty()) {
+        for (const Json &item : items) {
+            const std::string key = string(get(item, "key"));
+            const std::string path = string(get(item, "path"));
+            const auto found = values.find(key);
+            if (found == values.end())
+                return Error(what + " has no key \"" + key + "\"");
+            if (!safeRelativePath(path))
+                return Error("item path \"" + path + "\" leaves the volume");
+            if (auto s = writeFile(dir / path, found->second); !s)
+                return s;
+        }
+        return success();
+    }
+    for (const auto &[key, value] : values) {
+        if (!safeRelativePath(key))
+            return Error(what + ": key \"" + key + "\" is not a file name");
+        if (auto s = writeFile(dir / key, value); !s)
+            return s;
+    }
+    return success();
+}
+
+std::map<std::string, std::string> stringsOf(const Json &object, bool base64)
+{
+    std::map<std::string, std::string> out;
+    for (const char *field : {"data", "binaryData", "stringData"}) {
+        const Json &data = get(object, field);
+        if (!data.is_object())
+            continue;
+        const bool encoded =
+            base64 ? std::string(field) != "stringData" : std::string(field) == "binaryData";
+        for (const auto &[key, value] : data.items())
+            if (value.is_string()) {
+                const std::string text = value.get<std::string>();
+                out[key] =
+                    encoded ? QByteArray::fromBase64(QByteArray::fromStdString(text)).toStdString()
+                            : text;
+            }
+    }
+    return out;
+}
+
+} // namespace
+
+std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(const Json &pod)
+{
+    std::vector<std::string> configMaps, secrets;
+    for (const Json &volume : items(get(pod, {"spec", "volumes"}))) {
+        if (const std::string name = string(get(volume, {"configMap", "name"})); !name.empty())
+            configMaps.push_back(name);
+        if (const std::string name = string(get(volume, {"secret", "secretName"})); !name.empty())
+            secrets.push_back(name);
+    }
+    return {configMaps, secrets};
+}
+
+Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &sources,
+                                          const std::string &podsDir)
+{
+    PreparedVolumes prepared;
+    const std::string uid = string(get(pod, {"metadata", "uid"}));
+    const fs::path root = fs::path(podsDir) / uid / "volumes";
+    for (const Json &volume : items(get(pod, {"spec", "volumes"}))) {
+        const std::string name = string(get(volume, "name"));
+        auto failed = [&](const std::string &why) {
+            return Error("MountVolume.SetUp failed for volume \"" + name + "\" : " + why);
+        };
+        if (volume.contains("configMap")) {
+            const Json &source = volume["configMap"];
+            const std::string ref = string(get(source, "name"));
+            const fs::path dir = root / "kubernetes.io~configmap" / name;
+            const auto found = sources.configMaps.find(ref);
+            if (found == sources.configMaps.end() && !boolean(get(source, "optional")))
+                return failed("configmap \"" + ref + "\" not found");
+            const auto values = found == sources.configMaps.end()
+                                    ? std::map<std::string, std::string>{}
+                                    : stringsOf(found->second, false);
+            if (auto s = writeKeys(source, values, dir, "configmap \"" + ref + "\""); !s)
+                return failed(s.error().message());
+            prepared.hostPaths[name] = dir.string();
+        } else if (volume.contains("secret")) {
+            const Json &source = volume["secret"];
+            const std::string ref = string(get(source, "secretName"));
+            const fs::path dir = root / "kubernetes.io~secret" / name;
+            const auto found = sources.secrets.find(ref);
+            if (found == sources.secrets.end() && !boolean(get(source, "optional")))
+                return failed("secret \"" + ref + "\" not found");
+            const auto values = found == sources.secrets.end()
+                                    ? std::map<std::string, std::string>{}
+                                    : stringsOf(found->second, true);
+            if (auto s = writeKeys(source, values, dir, "secret \"" + ref + "\""); !s)
+                return failed(s.error().message());
+            prepared.hostPaths[name] = dir.string();
+        } else if (volume.contains("emptyDir")) {
+            const fs::path dir = root / "kubernetes.io~empty-dir" / name;
+            std::error_code ec;
+            fs::create_directories(dir, ec);
+            if (ec)
+                return failed("creating " + dir.string() + ": " + ec.message());
+            prepared.hostPaths[name] = dir.string();
+        } else if (volume.contains("hostPath")) {
+            const std::string path = string(get(volume, {"hostPath", "path"}));
+            const std::string type = string(get(volume, {"hostPath", "type"}));
+            std::error_code ec;
+            if (type == "DirectoryOrCreate")
+                fs::create_directories(path, ec);
+            if (!fs::exists(path, ec))
+                return failed("hostPath type check failed: " + path + " does not exist");
+            prepared.hostPaths[name] = path;
+        } else {
+            return failed("this kubelet supports configMap, secret, emptyDir and hostPath "
+                          "volumes only");
+        }
+    }
+    return prepared;
+}
+
+Result<std::vector<v1::Mount>> containerMounts(const Json &container,
+                                               const PreparedVolumes &volumes)
+{
+    std::vector<v1::Mount> mounts;
+    for (const Json &mount : items(get(container, "volumeMounts"))) {
+        const std::string name = string(get(mount, "name"));
+        const auto found = volumes.hostPaths.find(name);
+        if (found == volumes.hostPaths.end())
+            return Error("volumeMount \"" + name + "\" names no volume of the pod");
+        std::string hostPath = found->second;
+        if (const std::string sub = string(get(mount, "subPath")); !sub.empty()) {
+            if (!safeRelativePath(sub))
+                return Error("volumeMount \"" + name + "\": subPath \"" + sub +
+                             "\" leaves the volume");
+            hostPath += "/" + sub;
+        }
+        v1::Mount cri;
+        cri.set_container_path(string(get(mount, "mountPath")));
+        cri.set_host_path(hostPath);
+        cri.set_readonly(boolean(get(mount, "readOnly")));
+        mounts.push_back(std::move(cri));
+    }
+    return mounts;
+}
+
+void removePodVolumes(const std::string &podsDir, const std::string &uid)
+{
+    if (podsDir.empty() || uid.empty())
+        return;
+    std::error_code ec;
+    fs::remove_all(fs::path(podsDir) / uid, ec);
+}
+
+} // namespace flowlab::kube::kubelet

@@ -1,0 +1,55 @@
+#pragma once
+
+// A pod's volumes on the node, as the real kubelet's volume manager sets them up before the
+// containers start: each volume becomes a directory under the kubelet's pods directory,
+//   <podsDir>/<pod uid>/volumes/<plugin>/<volume name>/
+// (plugins kubernetes.io~configmap, ~secret, ~empty-dir; a hostPath volume is the host path
+// itself), and each container's volumeMounts become CRI mounts of those directories.
+//
+// ConfigMap and Secret volumes hold one file per key (or per `items` entry, at its path), the
+// Secret's values base64-decoded. A ConfigMap or Secret that does not exist stops the pod in
+// ContainerCreating with a FailedMount event, as a real node reports it, unless the volume
+// says `optional: true`. ConfigMaps and Secrets come from the kubelet's watches (VolumeSources);
+// the files are written at every sync of the pod, in place, so that a changed ConfigMap reaches
+// the running containers as it does on a real node.
+
+#include "engine/kube/api/Resources.h"
+#include "engine/kube/cri/ContainerRuntime.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace flowlab::kube::kubelet {
+
+namespace v1 = cri::v1;
+
+// The ConfigMaps and Secrets of the pod's namespace that its volumes name, by name.
+struct VolumeSources
+{
+    std::map<std::string, Json> configMaps;
+    std::map<std::string, Json> secrets;
+};
+
+// What a pod's volumes need from the cluster: {configMap names, secret names}.
+std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(const Json &pod);
+
+struct PreparedVolumes
+{
+    std::map<std::string, std::string> hostPaths; // volume name → directory on the node
+};
+
+// Creates the pod's volume directories and files. The error is the FailedMount message,
+// naming the volume and what is missing.
+Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &sources,
+                                          const std::string &podsDir);
+
+// The CRI mounts for `container`'s volumeMounts (subPath included). The error names a
+// volumeMount whose volume the pod does not have.
+Result<std::vector<v1::Mount>> containerMounts(const Json &container,
+                                               const PreparedVolumes &volumes);
+
+// Removes what preparePodVolumes wrote for pod `uid` (a hostPath is never touched).
+void removePodVolumes(const std::string &podsDir, const std::string &uid);
+
+} // namespace flowlab::kube::kubelet

@@ -1,0 +1,156 @@
+// A pod's volumes on the node (PodVolumes.h), without a runtime: ConfigMap and Secret keys
+// as files (items, base64), emptyDir and hostPath directories, the CRI mounts of each
+// container (readOnly, subPath), and the errors a real node reports: a missing ConfigMap,
+// a mount of a volume the pod does not have, a path that would leave the volume.
+
+#include "engine/kube/kubelet/PodVolumes.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace flowlab;
+using namespace flowlab::kube;
+using namespace flowlab::kube::kubelet;
+
+namespace {
+
+Json pod(Json volumes)
+{
+    return {{"metadata", {{"name", "web"}, {"namespace", "shop"}, {"uid", "uid-1"}}},
+            {"spec", {{"volumes", std::move(volumes)}}}};
+}
+
+QByteArray fileAt(const std::string &path)
+{
+    QFile file(QString::fromStdString(path));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<missing>");
+}
+
+} // namespace
+
+class TestKubeletVolumes : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void aConfigMapBecomesFiles()
+    {
+        QTemporaryDir dir;
+        VolumeSources sources;
+        sources.configMaps["page"] = {{"data", {{"index.html", "<h1>app2</h1>"}, {"b", "B"}}}};
+        auto prepared =
+            preparePodVolumes(pod({{{"name", "html"}, {"configMap", {{"name", "page"}}}}}), sources,
+                              dir.path().toStdString());
+        QVERIFY2(prepared, prepared ? "" : prepared.error().message().c_str());
+        const std::string volume = prepared->hostPaths.at("html");
+        QCOMPARE(volume, dir.path().toStdString() + "/uid-1/volumes/kubernetes.io~configmap/html");
+        QCOMPARE(fileAt(volume + "/index.html"), QByteArray("<h1>app2</h1>"));
+        QCOMPARE(fileAt(volume + "/b"), QByteArray("B"));
+    }
+
+    void itemsChooseKeysAndPaths()
+    {
+        QTemporaryDir dir;
+        VolumeSources sources;
+        sources.configMaps["page"] = {{"data", {{"index.html", "x"}, {"other", "y"}}}};
+        auto prepared = preparePodVolumes(
+            pod({{{"name", "html"},
+                  {"configMap",
+                   {{"name", "page"},
+                    {"items", {{{"key", "index.html"}, {"path", "site/home.html"}}}}}}}}),
+            sources, dir.path().toStdString());
+        QVERIFY(prepared);
+        const std::string volume = prepared->hostPaths.at("html");
+        QCOMPARE(fileAt(volume + "/site/home.html"), QByteArray("x"));
+        QVERIFY(!QFile::exists(QString::fromStdString(volume + "/other")));
+    }
+
+    void aSecretIsDecoded()
+    {
+        QTemporaryDir dir;
+        VolumeSources sources;
+        sources.secrets["db"] = {{"data", {{"password", "czNjcjN0"}}}}; // "s3cr3t"
+        auto prepared =
+            preparePodVolumes(pod({{{"name", "creds"}, {"secret", {{"secretName", "db"}}}}}),
+                              sources, dir.path().toStdString());
+        QVERIFY(prepared);
+        QCOMPARE(fileAt(prepared->hostPaths.at("creds") + "/password"), QByteArray("s3cr3t"));
+    }
+
+    void aMissingConfigMapIsAFailedMount()
+    {
+        QTemporaryDir dir;
+        auto prepared =
+            preparePodVolumes(pod({{{"name", "html"}, {"configMap", {{"name", "nope"}}}}}), {},
+                              dir.path().toStdString());
+        QVERIFY(!prepared);
+        QCOMPARE(prepared.error().message(),
+                 std::string("MountVolume.SetUp failed for volume \"html\" : configmap \"nope\" "
+                             "not found"));
+        // Unless it is optional: then the volume is there, empty.
+        auto optional = preparePodVolumes(
+            pod({{{"name", "html"}, {"configMap", {{"name", "nope"}, {"optional", true}}}}}), {},
+            dir.path().toStdString());
+        QVERIFY(optional);
+    }
+
+    void keysThatLeaveTheVolumeAreRefused()
+    {
+        QTemporaryDir dir;
+        VolumeSources sources;
+        sources.configMaps["page"] = {{"data", {{"a", "x"}}}};
+        auto prepared = preparePodVolumes(
+            pod({{{"name", "html"},
+                  {"configMap",
+                   {{"name", "page"}, {"items", {{{"key", "a"}, {"path", "../../escape"}}}}}}}}),
+            sources, dir.path().toStdString());
+        QVERIFY(!prepared);
+        QVERIFY(prepared.error().message().find("leaves the volume") != std::string::npos);
+    }
+
+    void mountsFollowTheContainersVolumeMounts()
+    {
+        QTemporaryDir dir;
+        auto prepared = preparePodVolumes(
+            pod({{{"name", "scratch"}, {"emptyDir", Json::object()}},
+                 {{"name", "host"}, {"hostPath", {{"path", dir.path().toStdString()}}}}}),
+            {}, dir.path().toStdString());
+        QVERIFY2(prepared, prepared ? "" : prepared.error().message().c_str());
+        const Json container = {
+            {"name", "c"},
+            {"volumeMounts",
+             {{{"name", "scratch"}, {"mountPath", "/tmp/scratch"}},
+              {{"name", "host"}, {"mountPath", "/data"}, {"readOnly", true}, {"subPath", "sub"}}}}};
+        auto mounts = containerMounts(container, *prepared);
+        QVERIFY(mounts);
+        QCOMPARE(mounts->size(), std::size_t(2));
+        QCOMPARE((*mounts)[0].container_path(), std::string("/tmp/scratch"));
+        QVERIFY(!(*mounts)[0].readonly());
+        QCOMPARE((*mounts)[1].host_path(), dir.path().toStdString() + "/sub");
+        QVERIFY((*mounts)[1].readonly());
+
+        const Json wrong = {{"name", "c"},
+                            {"volumeMounts", {{{"name", "nope"}, {"mountPath", "/x"}}}}};
+        auto refused = containerMounts(wrong, *prepared);
+        QVERIFY(!refused);
+        QVERIFY(refused.error().message().find("\"nope\"") != std::string::npos);
+    }
+
+    void removingAPodsVolumesLeavesHostPathsAlone()
+    {
+        QTemporaryDir dir;
+        QTemporaryDir host;
+        auto prepared = preparePodVolumes(
+            pod({{{"name", "scratch"}, {"emptyDir", Json::object()}},
+                 {{"name", "host"}, {"hostPath", {{"path", host.path().toStdString()}}}}}),
+            {}, dir.path().toStdString());
+        QVERIFY(prepared);
+        removePodVolumes(dir.path().toStdString(), "uid-1");
+        QVERIFY(!QFile::exists(dir.filePath("uid-1")));
+        QVERIFY(QFile::exists(host.path()));
+    }
+};
+
+QTEST_MAIN(TestKubeletVolumes)
+#include "tst_kubelet_volumes.moc"
