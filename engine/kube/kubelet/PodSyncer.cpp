@@ -189,7 +189,7 @@ void PodSyncer::startContainer(const Json &pod, const Json &container, std::uint
 }
 
 void PodSyncer::readContainerStates(const Json &pod, const std::vector<v1::Container> &containers,
-                                    PodRuntimeState &state)
+                                    PodRuntimeState &state, SyncResult &result)
 {
     std::map<std::string, std::vector<const v1::Container *>> byName;
     for (const auto &container : containers) {
@@ -209,8 +209,56 @@ void PodSyncer::readContainerStates(const Json &pod, const std::vector<v1::Conta
                 continue;
             (i == 0 ? into.current : into.previous) = status->status();
         }
-        if (into.current && into.current->state() == v1::CONTAINER_RUNNING)
-            into.ready = !m_prober || m_prober->isReady(pod, spec, *into.current);
+        if (!into.current || into.current->state() != v1::CONTAINER_RUNNING)
+            continue;
+        into.ready = !m_prober || m_prober->isReady(pod, spec, *into.current);
+        probe(pod, spec, *into.current, state, into, result);
+    }
+}
+
+void PodSyncer::probe(const Json &pod, const Json &spec, const v1::ContainerStatus &status,
+                      const PodRuntimeState &state, ContainerRuntimeState &into, SyncResult &result)
+{
+    const std::string podIp = state.podIps.empty() ? std::string() : state.podIps.front();
+    const std::string name = string(get(spec, "name"));
+    const TimePoint now = m_clock();
+    const auto runningFor = now - timeOfNs(status.started_at());
+    for (const char *kind : {"readinessProbe", "livenessProbe"}) {
+        const Json &probeSpec = get(spec, kind);
+        if (!probeSpec.is_object())
+            continue;
+        const bool readiness = std::string(kind) == "readinessProbe";
+        // Probed again after its period: the kubelet's prober workers tick the same way.
+        retryIn(result, std::chrono::duration_cast<Millis>(probePeriod(probeSpec)));
+        if (runningFor < probeInitialDelay(probeSpec)) {
+            if (readiness)
+                into.ready = false;
+            continue;
+        }
+        const ProbeResult outcome = runProbe(probeSpec, spec, podIp, status.id(), m_runtime);
+        const std::string key = std::string(kind) + "/" + status.id();
+        if (!outcome.success)
+            result.events.push_back({"Warning", "Unhealthy",
+                                     std::string(readiness ? "Readiness" : "Liveness") +
+                                         " probe failed: " + outcome.message});
+        const bool passing = m_probes.record(key, outcome.success, probeSpec, !readiness);
+        if (readiness) {
+            into.ready = into.ready && passing;
+            continue;
+        }
+        if (passing)
+            continue;
+        // Liveness failed failureThreshold times: the container is stopped, and its restart
+        // policy (with back-off) brings it back.
+        result.events.push_back(
+            {"Normal", "Killing",
+             "Container " + name + " failed liveness probe, will be restarted"});
+        v1::StopContainerRequest stop;
+        stop.set_container_id(status.id());
+        stop.set_timeout(integer(get(pod, {"spec", "terminationGracePeriodSeconds"}), 30));
+        (void)m_runtime.stopContainer(stop);
+        m_probes.forget(key);
+        retryIn(result, Millis(500));
     }
 }
 
@@ -377,7 +425,7 @@ SyncResult PodSyncer::syncPod(const Json &pod, const VolumeSources &volumeSource
     for (const auto &container : *containers)
         if (container.pod_sandbox_id() == sandboxId)
             inSandbox.push_back(container);
-    readContainerStates(pod, inSandbox, state);
+    readContainerStates(pod, inSandbox, state, result);
     result.status =
         buildPodStatus(pod, state, {m_options.hostIp, m_options.runtimeName, m_clock()});
     return result;

@@ -21,6 +21,7 @@
 #include "engine/kube/controllers/Decision.h"
 #include "engine/kube/cri/ContainerRuntime.h"
 #include "engine/kube/kubelet/Backoff.h"
+#include "engine/kube/kubelet/ContainerProbes.h"
 #include "engine/kube/kubelet/PodRuntimeConfig.h"
 #include "engine/kube/kubelet/PodStatusBuilder.h"
 #include "engine/kube/kubelet/PodVolumes.h"
@@ -90,14 +91,19 @@ private:
                         const v1::PodSandboxConfig &config, ContainerRuntimeState &state,
                         SyncResult &result);
     void retryIn(SyncResult &result, Millis delay);
+    // Also runs the containers' readiness and liveness probes (ContainerProbes.h): a live
+    // container that fails liveness is stopped, to be restarted by its restart policy.
+    void probe(const Json &pod, const Json &spec, const v1::ContainerStatus &status,
+               const PodRuntimeState &state, ContainerRuntimeState &into, SyncResult &result);
     void readContainerStates(const Json &pod, const std::vector<v1::Container> &containers,
-                             PodRuntimeState &state);
+                             PodRuntimeState &state, SyncResult &result);
 
     cri::ContainerRuntime &m_runtime;
     Backoff &m_backoff;
     PodSyncOptions m_options;
     Clock m_clock;
     Prober *m_prober;
+    ProbeTracker m_probes;
 };
 
 } // namespace flowlab::kube::kubelet

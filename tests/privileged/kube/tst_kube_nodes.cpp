@@ -298,6 +298,85 @@ spec:
         FLOWLAB_VERIFY_RUN(kubectl({"delete", "pod", "broken", "--wait=false"}), 0);
     }
 
+    void probesDecideReadinessAndRestarts()
+    {
+        // Readiness: nothing listens on 81, so the pod runs but is not ready, and its Service
+        // has no endpoint.
+        const QString notReady = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: not-ready
+  labels: {app: not-ready}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    readinessProbe:
+      tcpSocket: {port: 81}
+      periodSeconds: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: not-ready
+spec:
+  selector: {app: not-ready}
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ready
+  labels: {app: ready}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    readinessProbe:
+      httpGet: {path: /, port: 80}
+      periodSeconds: 1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: not-alive
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    livenessProbe:
+      httpGet: {path: /, port: 81}
+      periodSeconds: 1
+      failureThreshold: 2
+)";
+        FLOWLAB_VERIFY_RUN(kubectl({"apply", "-f", "-"}, notReady), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            kubectl({"get", "pod", "ready", "-o", "jsonpath={.status.containerStatuses[0].ready}"})
+                .out,
+            QString("true"), 30000);
+        QCOMPARE(kubectl({"get", "pod", "not-ready", "-o", "jsonpath={.status.phase}"}).out,
+                 QString("Running"));
+        QCOMPARE(kubectl({"get", "pod", "not-ready", "-o",
+                          "jsonpath={.status.containerStatuses[0].ready}"})
+                     .out,
+                 QString("false"));
+        QVERIFY(endpointIps("not-ready").isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            kubectl({"get", "events", "--field-selector", "involvedObject.name=not-ready"})
+                .out.contains("Readiness probe failed"),
+            20000);
+        // Liveness: two failures in a row and the kubelet restarts the container.
+        QTRY_VERIFY_WITH_TIMEOUT(kubectl({"get", "pod", "not-alive", "-o",
+                                          "jsonpath={.status.containerStatuses[0].restartCount}"})
+                                         .out.toInt() >= 1,
+                                 40000);
+        QVERIFY(kubectl({"get", "events", "--field-selector", "involvedObject.name=not-alive"})
+                    .out.contains("failed liveness probe, will be restarted"));
+        FLOWLAB_VERIFY_RUN(
+            kubectl({"delete", "pod", "ready", "not-ready", "not-alive", "--wait=false"}), 0);
+    }
+
     void aKilledContainerIsRestarted()
     {
         const QString pod = runningPods("app=nginx").value(0);
