@@ -5,6 +5,7 @@
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
 #include "engine/kube/cri/GrpcContainerRuntime.h"
+#include "engine/kube/kubelet/ContainerLogs.h"
 #include "engine/kube/kubelet/Kubelet.h"
 
 #include <QCommandLineParser>
@@ -175,6 +176,10 @@ int main(int argc, char **argv)
 
     KubeClient client(*config);
     kubelet::Kubelet kubelet(client, runtime, evidence, options);
+    // `kubectl logs`, through the apiserver, which asks this endpoint on the node's address.
+    kubelet::ContainerLogServer logs(options.sync.sandbox.podLogRoot);
+    if (auto listening = logs.listen(options.node.internalIp, kubelet::kKubeletPort); !listening)
+        spdlog::warn("{}; kubectl logs will not work for this node", listening.error().message());
 
     if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
         std::perror("flowlab-kubelet: pipe2");

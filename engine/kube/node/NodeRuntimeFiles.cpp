@@ -41,8 +41,8 @@ Status writeFile(const std::string &path, const std::string &content)
 } // namespace
 
 NodeRuntimeLayout NodeRuntimeLayout::forNode(const std::string &nodeName,
-                                             const std::string &podCidr,
-                                             const std::string &libDir, const std::string &runDir)
+                                             const std::string &podCidr, const std::string &libDir,
+                                             const std::string &runDir)
 {
     NodeRuntimeLayout layout;
     layout.nodeName = nodeName;
@@ -59,16 +59,8 @@ std::string NodeRuntimeLayout::pauseImage() const
 
 std::vector<std::string> NodeRuntimeLayout::directories() const
 {
-    return {runDir,
-            runDir + "/containerd",
-            containerdState(),
-            runDir + "/cni",
-            cniConfDir(),
-            dataDir,
-            containerdRoot(),
-            dataDir + "/cni",
-            ipamDataDir(),
-            kubeletRoot(),
+    return {runDir,     runDir + "/containerd", containerdState(), runDir + "/cni", cniConfDir(),
+            dataDir,    containerdRoot(),       dataDir + "/cni",  ipamDataDir(),   kubeletRoot(),
             podLogDir()};
 }
 
@@ -143,7 +135,9 @@ std::string renderCniConflist(const NodeRuntimeLayout &layout)
         {"type", "bridge"},
         {"bridge", kBridgeName},
         {"isGateway", true},
-        {"ipMasq", true},
+        // No masquerading: every lab namespace routes the pod CIDRs (host-gw), so a pod's
+        // packets keep its own address all the way, as with flannel's host-gw backend.
+        {"ipMasq", false},
         {"hairpinMode", true},
         {"ipam",
          {{"type", "host-local"},

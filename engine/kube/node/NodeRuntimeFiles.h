@@ -73,8 +73,8 @@ struct NodeRuntimeLayout
 
 // containerd's config.toml (version 2) for the node.
 std::string renderContainerdConfig(const NodeRuntimeLayout &layout);
-// The CNI network list: bridge cni0 (the pods' gateway, masquerading traffic that leaves
-// the pod CIDR) with host-local IPAM over the node's pod CIDR, then portmap for hostPorts.
+// The CNI network list: bridge cni0 (the pods' gateway; no masquerading, the lab routes pod
+// CIDRs everywhere) with host-local IPAM over the node's pod CIDR, then portmap for hostPorts.
 // The loopback plugin is not in the list: containerd's CRI runs it for every sandbox's lo
 // on its own, from the same bin_dir.
 std::string renderCniConflist(const NodeRuntimeLayout &layout);

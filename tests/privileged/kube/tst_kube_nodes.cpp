@@ -149,6 +149,43 @@ private slots:
         QCOMPARE(answered, QSet<QString>(pods.begin(), pods.end()));
     }
 
+    void aClientPodReachesEveryBackendByName()
+    {
+        // A pod asks by the Service's name: its resolv.conf sends it to 10.43.0.10, and the
+        // ClusterIP's DNAT spreads its requests. Its output comes back through `kubectl logs`
+        // (apiserver → the node's kubelet → the CRI log file).
+        FLOWLAB_VERIFY_RUN(
+            kubectl({"run", "client", "--image=busybox", "--restart=Never", "--", "sh", "-c",
+                     "cat /etc/resolv.conf; for i in $(seq 1 60); do wget -qO- "
+                     "http://nginx.default.svc.cluster.local/ | grep -o 'served by container "
+                     "[a-z0-9-]*'; done"}),
+            0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            kubectl({"get", "pod", "client", "-o", "jsonpath={.status.phase}"}).out,
+            QString("Succeeded"), 60000);
+        const CliRun logs = kubectl({"logs", "client"});
+        FLOWLAB_VERIFY_RUN(logs, 0);
+        QVERIFY2(logs.out.contains("nameserver 10.43.0.10") &&
+                     logs.out.contains("search default.svc.cluster.local svc.cluster.local "
+                                       "cluster.local"),
+                 qPrintable(logs.out));
+        QSet<QString> answered;
+        for (const QString &line : logs.out.split('\n'))
+            if (!servedBy(line).isEmpty())
+                answered << servedBy(line);
+        const QStringList pods = runningPods("app=nginx");
+        QCOMPARE(answered, QSet<QString>(pods.begin(), pods.end()));
+        // The backends saw the client pod's own address: nothing in the lab masquerades.
+        const QString clientIp =
+            kubectl({"get", "pod", "client", "-o", "jsonpath={.status.podIP}"}).out;
+        bool sawClient = false;
+        for (const QString &pod : pods)
+            sawClient =
+                sawClient || kubectl({"logs", "--tail=200", pod}).out.contains(clientIp + " - -");
+        QVERIFY2(sawClient, qPrintable("no backend logged a request from " + clientIp));
+        FLOWLAB_VERIFY_RUN(kubectl({"delete", "pod", "client", "--wait=false"}), 0);
+    }
+
     void nodePortAndLoadBalancerFromTheClient()
     {
         FLOWLAB_VERIFY_RUN(kubectl({"expose", "deployment", "nginx", "--name=nginx-np",

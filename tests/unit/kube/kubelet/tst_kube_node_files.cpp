@@ -31,7 +31,8 @@ private slots:
                  std::string("/var/lib/flowlab/nodes/flowlab-node1/containerd"));
         QCOMPARE(layout.pauseImage(), std::string("192.168.56.5:5000/flowlab/pause:1.0"));
         for (const std::string &dir : layout.directories())
-            QVERIFY2(dir.starts_with(layout.runDir) || dir.starts_with(layout.dataDir), dir.c_str());
+            QVERIFY2(dir.starts_with(layout.runDir) || dir.starts_with(layout.dataDir),
+                     dir.c_str());
     }
 
     void containerdConfigSharesNothingWithOtherContainerds()
@@ -43,8 +44,8 @@ private slots:
               "address = \"/run/flowlab/nodes/flowlab-node1/containerd/containerd.sock\"",
               "path = \"/var/lib/flowlab/nodes/flowlab-node1/containerd/opt\"",
               "netns_mounts_under_state_dir = true", "disable_tcp_service = true",
-              "restrict_oom_score_adj = true",
-              "SystemdCgroup = false", "snapshotter = \"overlayfs\""})
+              "restrict_oom_score_adj = true", "SystemdCgroup = false",
+              "snapshotter = \"overlayfs\""})
             QVERIFY2(toml.find(expected) != std::string::npos, expected);
         // None of the defaults that another containerd on the machine uses.
         for (const char *shared : {"/run/containerd", "/var/lib/containerd", "/opt/containerd",
@@ -71,14 +72,14 @@ private slots:
     void realContainerdReadsTheConfig()
     {
         QTemporaryDir dir;
-        NodeRuntimeLayout layout = NodeRuntimeLayout::forNode(
-            "flowlab-node2", "10.42.1.0/24", dir.path().toStdString() + "/lib",
-            dir.path().toStdString() + "/run");
+        NodeRuntimeLayout layout = NodeRuntimeLayout::forNode("flowlab-node2", "10.42.1.0/24",
+                                                              dir.path().toStdString() + "/lib",
+                                                              dir.path().toStdString() + "/run");
         QVERIFY(writeNodeRuntimeFiles(layout).ok());
         QProcess containerd;
-        containerd.start("containerd", {"--config", QString::fromStdString(
-                                                        layout.containerdConfigPath()),
-                                        "config", "dump"});
+        containerd.start(
+            "containerd",
+            {"--config", QString::fromStdString(layout.containerdConfigPath()), "config", "dump"});
         if (!containerd.waitForStarted())
             QSKIP("containerd is not installed (.ci/install-deps installs it)");
         QVERIFY(containerd.waitForFinished(30000));
@@ -86,7 +87,8 @@ private slots:
         QVERIFY2(containerd.exitCode() == 0, qPrintable(containerd.readAllStandardError()));
         // What containerd understood, not just what we wrote.
         QVERIFY2(dump.contains("netns_mounts_under_state_dir = true"), qPrintable(dump));
-        QVERIFY(dump.contains(QString::fromStdString("conf_dir = \"" + layout.cniConfDir() + "\"")));
+        QVERIFY(
+            dump.contains(QString::fromStdString("conf_dir = \"" + layout.cniConfDir() + "\"")));
         QVERIFY(dump.contains("sandbox_image = \"192.168.56.5:5000/flowlab/pause:1.0\""));
         QVERIFY(dump.contains("endpoint = [\"http://192.168.56.5:5000\"]"));
     }
@@ -102,6 +104,7 @@ private slots:
         QCOMPARE(bridge["type"].get<std::string>(), std::string("bridge"));
         QCOMPARE(bridge["bridge"].get<std::string>(), std::string("cni0"));
         QVERIFY(bridge["isGateway"].get<bool>());
+        QVERIFY(!bridge["ipMasq"].get<bool>()); // pods keep their addresses across nodes
         QCOMPARE(bridge["ipam"]["type"].get<std::string>(), std::string("host-local"));
         QCOMPARE(bridge["ipam"]["ranges"][0][0]["subnet"].get<std::string>(),
                  std::string("10.42.0.0/24"));
@@ -126,7 +129,8 @@ private slots:
             process.write(R"({"cniVersion":"1.0.0"})");
             process.closeWriteChannel();
             QVERIFY(process.waitForFinished(10000));
-            const auto answer = nlohmann::json::parse(process.readAllStandardOutput().toStdString());
+            const auto answer =
+                nlohmann::json::parse(process.readAllStandardOutput().toStdString());
             const auto &versions = answer["supportedVersions"];
             QVERIFY2(std::find(versions.begin(), versions.end(), kCniVersion) != versions.end(),
                      plugin);
