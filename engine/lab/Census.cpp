@@ -2,6 +2,7 @@
 
 #include "engine/lab/LabState.h"
 #include "engine/lab/LabTopology.h"
+#include "engine/sys/ProcFile.h"
 
 #include <algorithm>
 #include <dirent.h>
@@ -18,10 +19,10 @@ namespace flowlab {
 
 namespace {
 
+// /proc files of processes that may exit meanwhile: never throws (ProcFile.h).
 std::string readFile(const std::string &path)
 {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
+    return readProcFile(path);
 }
 
 bool startsWith(const std::string &s, const std::string &prefix)

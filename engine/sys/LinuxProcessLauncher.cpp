@@ -1,3 +1,4 @@
+#include "engine/sys/ProcFile.h"
 #include "engine/sys/ProcessLauncher.h"
 
 #include <cerrno>
@@ -15,8 +16,7 @@ namespace flowlab {
 
 unsigned long long processStartTime(pid_t pid)
 {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string content((std::istreambuf_iterator<char>(stat)), {});
+    const std::string content = readProcFile("/proc/" + std::to_string(pid) + "/stat");
     // The command name may hold spaces and parentheses; fields resume after the last ')'.
     const auto close = content.rfind(')');
     if (close == std::string::npos)
@@ -135,8 +135,7 @@ bool isAliveInProc(const ProcessHandle &process)
     const auto start = processStartTime(process.pid);
     if (start == 0 || (process.startTime != 0 && start != process.startTime))
         return false;
-    std::ifstream stat("/proc/" + std::to_string(process.pid) + "/stat");
-    std::string content((std::istreambuf_iterator<char>(stat)), {});
+    const std::string content = readProcFile("/proc/" + std::to_string(process.pid) + "/stat");
     const auto close = content.rfind(')');
     return close != std::string::npos && close + 2 < content.size() && content[close + 2] != 'Z' &&
            content[close + 2] != 'X';
