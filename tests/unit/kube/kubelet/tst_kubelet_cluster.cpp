@@ -200,13 +200,19 @@ private slots:
         QVERIFY(m_runtime->containers().empty());
         QTRY_VERIFY_WITH_TIMEOUT(
             m_cluster.kubectl({"get", "pod", "web"}).err.contains("NotFound"), 20000);
+        // The kubelet writes its DELETE's evidence when the answer arrives, which can be just
+        // after kubectl already sees the pod gone.
         bool removed = false, finalDelete = false;
-        for (const Json &event : evidence()) {
-            removed |= event["kind"] == "grpc" && event["attrs"]["method"] == "RemovePodSandbox";
-            finalDelete |= event["kind"] == "api" && event["attrs"]["method"] == "DELETE";
-        }
-        QVERIFY(removed);
-        QVERIFY(finalDelete);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const Json &event : evidence()) {
+                    removed |= event["kind"] == "grpc" &&
+                               event["attrs"]["method"] == "RemovePodSandbox";
+                    finalDelete |= event["kind"] == "api" && event["attrs"]["method"] == "DELETE";
+                }
+                return removed && finalDelete;
+            }(),
+            10000);
     }
 };
 
