@@ -3,6 +3,7 @@
 // can run anywhere for tests (--listen 127.0.0.1:0).
 
 #include "engine/kube/apiserver/ApiServer.h"
+#include "engine/kube/client/StopSignals.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -15,18 +16,6 @@
 
 using namespace flowlab;
 using namespace flowlab::kube;
-
-namespace {
-
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -133,17 +122,9 @@ int main(int argc, char **argv)
                  options.tlsListen.empty() ? "" : " and, with TLS, on ", options.tlsListen,
                  storeName);
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-apiserver: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-apiserver: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     return app.exec();
 }

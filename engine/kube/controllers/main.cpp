@@ -4,6 +4,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/controllers/ControllerManager.h"
 #include "engine/kube/controllers/LoadBalancerReconcile.h"
 
@@ -24,14 +25,6 @@ namespace {
 
 const char *kName = "flowlab-controller-manager";
 constexpr auto kConnectRetry = std::chrono::seconds(2);
-
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
 
 const char *kDescription =
     "The controllers of Flowlab's Kubernetes control plane.\n"
@@ -126,9 +119,8 @@ int main(int argc, char **argv)
         "RANGE", loadbalancer::kDefaultPool);
     QCommandLineOption verbose("verbose",
                                "Log debug messages (every request that failed, conflicts too).");
-    for (const auto &option :
-         {server, tokenFile, evidenceLog, gracePeriod, monitorPeriod, nodeName, loadBalancerPool,
-          verbose})
+    for (const auto &option : {server, tokenFile, evidenceLog, gracePeriod, monitorPeriod, nodeName,
+                               loadBalancerPool, verbose})
         parser.addOption(option);
     parser.process(app);
     spdlog::set_level(parser.isSet(verbose) ? spdlog::level::debug : spdlog::level::info);
@@ -205,17 +197,9 @@ int main(int argc, char **argv)
     };
     waitForApiserver();
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-controller-manager: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-controller-manager: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     return app.exec();
 }

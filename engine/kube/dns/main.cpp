@@ -5,6 +5,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/dns/ClusterResolver.h"
 #include "engine/kube/dns/ClusterWatch.h"
 #include "engine/kube/dns/DnsResponder.h"
@@ -27,14 +28,6 @@ namespace {
 
 const char *kName = "flowlab-dns";
 constexpr auto kConnectRetry = std::chrono::seconds(2);
-
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
 
 const char *kDescription =
     "The cluster DNS server of Flowlab's Kubernetes lab: it answers the names that\n"
@@ -222,18 +215,15 @@ int main(int argc, char **argv)
     };
     waitForApiserver();
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-dns: pipe2");
+    if (auto s =
+            quitOnStopSignals(app,
+                              [&] {
+                                  spdlog::info("stopping after {} answers ({} packets dropped)",
+                                               dnsServer.answered(), dnsServer.dropped());
+                              });
+        !s) {
+        std::fprintf(stderr, "flowlab-dns: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping after {} answers ({} packets dropped)", dnsServer.answered(),
-                     dnsServer.dropped());
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     return app.exec();
 }

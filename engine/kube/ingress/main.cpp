@@ -4,6 +4,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/ingress/IngressController.h"
 
 #include <QCommandLineParser>
@@ -17,19 +18,6 @@
 
 using namespace flowlab;
 using namespace flowlab::kube;
-
-namespace {
-
-// SIGTERM and SIGINT write a byte here; the event loop reads it and quits, which stops nginx.
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -144,17 +132,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-ingress-controller: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-ingress-controller: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     return app.exec();
 }

@@ -4,6 +4,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/cri/GrpcContainerRuntime.h"
 #include "engine/kube/kubelet/ContainerLogs.h"
 #include "engine/kube/kubelet/Kubelet.h"
@@ -22,14 +23,6 @@ using namespace flowlab;
 using namespace flowlab::kube;
 
 namespace {
-
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
 
 // What runc leaves of a pod's cgroup once its containers are gone: the pod's own directory
 // in every hierarchy (cgroupfs driver). Removed bottom-up; a busy one stays.
@@ -181,18 +174,10 @@ int main(int argc, char **argv)
     if (auto listening = logs.listen(options.node.internalIp, kubelet::kKubeletPort); !listening)
         spdlog::warn("{}; kubectl logs will not work for this node", listening.error().message());
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-kubelet: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-kubelet: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
 
     kubelet.start();
     return app.exec();

@@ -4,6 +4,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/proxy/ProxyAgent.h"
 #include "engine/kube/proxy/ProxySyncer.h"
 #include "engine/kube/proxy/RuleApplier.h"
@@ -24,14 +25,6 @@ using namespace flowlab::kube::proxy;
 namespace {
 
 const char *kName = "flowlab-kube-proxy";
-
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
 
 const char *kDescription =
     "kube-proxy for Flowlab's lab nodes, in iptables mode.\n"
@@ -191,17 +184,9 @@ int main(int argc, char **argv)
                  parser.value(server).toStdString(), applier.describe());
     agent.start();
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-kube-proxy: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-kube-proxy: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     return app.exec();
 }

@@ -4,6 +4,7 @@
 
 #include "engine/kube/client/EvidenceLog.h"
 #include "engine/kube/client/KubeClient.h"
+#include "engine/kube/client/StopSignals.h"
 #include "engine/kube/scheduler/Scheduler.h"
 
 #include <QCommandLineParser>
@@ -17,20 +18,6 @@
 
 using namespace flowlab;
 using namespace flowlab::kube;
-
-namespace {
-
-// SIGTERM and SIGINT write a byte here; the event loop reads it and quits, so that the
-// process stops between two steps rather than in the middle of one.
-int g_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    (void)!::write(g_signalPipe[1], &byte, 1);
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -108,18 +95,10 @@ int main(int argc, char **argv)
     options.nodeName = parser.value(nodeName).toStdString();
     scheduling::Scheduler scheduler(client, evidence, options);
 
-    if (::pipe2(g_signalPipe, O_CLOEXEC) != 0) {
-        std::perror("flowlab-scheduler: pipe2");
+    if (auto s = quitOnStopSignals(app); !s) {
+        std::fprintf(stderr, "flowlab-scheduler: %s\n", s.error().message().c_str());
         return 1;
     }
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        spdlog::info("stopping");
-        app.quit();
-    });
-    std::signal(SIGTERM, onTerminationSignal);
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGPIPE, SIG_IGN);
 
     scheduler.start();
     return app.exec();
