@@ -84,6 +84,12 @@ Result<std::vector<std::string>> PodSyncer::podsInRuntime()
     return uids;
 }
 
+bool PodSyncer::firstSightOfExit(const std::string &containerId)
+{
+    std::lock_guard lock(m_exitsMutex);
+    return m_exitsSeen.insert(containerId).second;
+}
+
 void PodSyncer::retryIn(SyncResult &result, Millis delay)
 {
     delay = std::max(delay, Millis(100));
@@ -390,6 +396,7 @@ SyncResult PodSyncer::syncPod(const Json &pod, const VolumeSources &volumeSource
         if (!shouldRestart(pod, exited->status().exit_code()))
             continue;
         const std::string key = id.uid + "/" + name;
+        const bool exitIsNew = firstSightOfExit(newest.id());
         const TimePoint now = m_clock();
         const TimePoint finished = timeOfNs(exited->status().finished_at());
         if (m_backoff.isInBackOffSince(key, finished, now)) {
@@ -401,6 +408,13 @@ SyncResult PodSyncer::syncPod(const Json &pod, const VolumeSources &volumeSource
                 {"Warning", "BackOff",
                  "Back-off restarting failed container " + name + " in pod " + id.display()});
             retryIn(result, std::chrono::duration_cast<Millis>(window - (now - finished)));
+            continue;
+        }
+        // The exit is published before the restart, as the real kubelet's status manager
+        // does: the container is not ready for a moment, and the endpoints controller takes
+        // the pod out of its Services until it runs again (the next sync, right after).
+        if (exitIsNew) {
+            retryIn(result, Millis(100));
             continue;
         }
         m_backoff.next(key, now);

@@ -27,7 +27,9 @@
 #include "engine/kube/kubelet/PodVolumes.h"
 
 #include <functional>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,7 @@ private:
                         const PreparedVolumes &volumes, const std::string &sandboxId,
                         const v1::PodSandboxConfig &config, ContainerRuntimeState &state,
                         SyncResult &result);
+    bool firstSightOfExit(const std::string &containerId);
     void retryIn(SyncResult &result, Millis delay);
     // Also runs the containers' readiness and liveness probes (ContainerProbes.h): a live
     // container that fails liveness is stopped, to be restarted by its restart policy.
@@ -103,6 +106,10 @@ private:
     PodSyncOptions m_options;
     Clock m_clock;
     Prober *m_prober;
+    // Containers whose exit has been published already (firstSightOfExit); pods sync on
+    // several workers.
+    std::mutex m_exitsMutex;
+    std::set<std::string> m_exitsSeen;
     ProbeTracker m_probes;
 };
 

@@ -439,6 +439,20 @@ spec:
                                  30000);
         QTRY_COMPARE_WITH_TIMEOUT(runningPods("app=nginx").size(), 3, 30000);
         QTRY_COMPARE_WITH_TIMEOUT(endpointIps("nginx").size(), 3, 20000);
+        // While it was down the pod was not Ready, and the endpoints controller took its
+        // address out of the Service's ready addresses (its evidence says so), then back.
+        const QString podIp = json({"get", "pod", pod})["status"].toObject()["podIP"].toString();
+        bool leftTheEndpoints = false;
+        for (const QString &line : cli({"events", "--json"}).out.split('\n', Qt::SkipEmptyParts)) {
+            const QJsonObject event = QJsonDocument::fromJson(line.toUtf8()).object();
+            const QString summary = event["summary"].toString();
+            leftTheEndpoints =
+                leftTheEndpoints || (event["kind"].toString() == "reconcile" &&
+                                     summary.contains("update Endpoints nginx (2 ready") &&
+                                     summary.contains("1 not ready (" + podIp));
+        }
+        QVERIFY2(leftTheEndpoints, qPrintable("no endpoints reconcile took " + podIp +
+                                              " out of the ready addresses"));
     }
 
     void aDeletedPodIsReplaced()

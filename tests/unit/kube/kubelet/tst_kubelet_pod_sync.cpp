@@ -20,9 +20,11 @@ Json nginxPod(const std::string &restartPolicy = "Always", const std::string &im
 {
     return Json::parse(R"({"apiVersion":"v1","kind":"Pod",
         "metadata":{"name":"web","namespace":"default","uid":"uid-1","labels":{"app":"web"}},
-        "spec":{"nodeName":"flowlab-node1","restartPolicy":")" + restartPolicy + R"(",
+        "spec":{"nodeName":"flowlab-node1","restartPolicy":")" +
+                       restartPolicy + R"(",
                 "terminationGracePeriodSeconds":30,
-                "containers":[{"name":"nginx","image":")" + image + R"(",
+                "containers":[{"name":"nginx","image":")" +
+                       image + R"(",
                                "imagePullPolicy":"IfNotPresent",
                                "ports":[{"containerPort":80,"protocol":"TCP"}]}]},
         "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True"}]}})");
@@ -64,8 +66,8 @@ private slots:
         options.hostIp = "192.168.56.110";
         options.sandbox.podLogRoot = m_logs.path().toStdString();
         options.sandbox.cgroupRoot = "/flowlab-kubepods/flowlab-node1";
-        m_syncer = std::make_unique<PodSyncer>(*m_runtime, *m_backoff, options,
-                                               [this] { return m_now; });
+        m_syncer =
+            std::make_unique<PodSyncer>(*m_runtime, *m_backoff, options, [this] { return m_now; });
     }
 
     void backoffDoublesUpToFiveMinutes()
@@ -91,8 +93,8 @@ private slots:
         const SyncResult result = m_syncer->syncPod(nginxPod());
         QVERIFY2(result.error.empty(), result.error.c_str());
         const std::vector<std::string> expected = {
-            "ListPodSandbox", "RunPodSandbox",   "PodSandboxStatus", "ListContainers",
-            "ImageStatus",    "PullImage",       "CreateContainer",  "StartContainer",
+            "ListPodSandbox", "RunPodSandbox",  "PodSandboxStatus", "ListContainers",
+            "ImageStatus",    "PullImage",      "CreateContainer",  "StartContainer",
             "ListContainers", "ContainerStatus"};
         QCOMPARE(m_runtime->methods(), expected);
 
@@ -151,10 +153,16 @@ private slots:
         Json pod = nginxPod();
         pod["status"] = m_syncer->syncPod(pod).status;
 
-        // First crash: restarted at once, attempt 1, and a 10 s window opens.
+        // First crash: the exit is published first (terminated, not ready), with a sync
+        // right after; that one restarts it, attempt 1, and a 10 s window opens.
         m_now += 5s;
         QVERIFY(m_runtime->exitContainer(runningContainerId(), 1));
         SyncResult result = m_syncer->syncPod(pod);
+        QVERIFY(containerStatus(result)["state"].contains("terminated"));
+        QVERIFY(!containerStatus(result)["ready"].get<bool>());
+        QCOMPARE(*result.retryAfter, Millis(100));
+        QCOMPARE(m_runtime->count("CreateContainer"), 1);
+        result = m_syncer->syncPod(pod);
         QCOMPARE(containerStatus(result)["restartCount"].get<int>(), 1);
         QVERIFY(containerStatus(result)["state"].contains("running"));
         QCOMPARE(containerStatus(result)["lastState"]["terminated"]["exitCode"].get<int>(), 1);
@@ -167,8 +175,9 @@ private slots:
         result = m_syncer->syncPod(pod);
         const Json &waiting = containerStatus(result)["state"]["waiting"];
         QCOMPARE(waiting["reason"].get<std::string>(), std::string("CrashLoopBackOff"));
-        QCOMPARE(waiting["message"].get<std::string>(),
-                 std::string("back-off 10s restarting failed container=nginx pod=web_default(uid-1)"));
+        QCOMPARE(
+            waiting["message"].get<std::string>(),
+            std::string("back-off 10s restarting failed container=nginx pod=web_default(uid-1)"));
         QCOMPARE(containerStatus(result)["lastState"]["terminated"]["exitCode"].get<int>(), 2);
         QCOMPARE(containerStatus(result)["restartCount"].get<int>(), 1);
         QVERIFY(!containerStatus(result)["ready"].get<bool>());
