@@ -97,7 +97,11 @@ private slots:
     {
         const CliRun version = kubectl({"version"});
         FLOWLAB_VERIFY_RUN(version, 0);
-        QVERIFY2(version.out.contains("Server Version: v1.32.0+flowlab"),
+        // kubectl 1.32 prints "Server Version: v1.32.0+flowlab"; 1.20 prints the whole
+        // version.Info, with GitVersion:"v1.32.0+flowlab".
+        QVERIFY2(version.out.contains(
+                     QRegularExpression("Server Version: (v1\\.32\\.0\\+flowlab|version\\.Info.*"
+                                        "GitVersion:\"v1\\.32\\.0\\+flowlab\")")),
                  qPrintable(version.all()));
         const CliRun namespaces = kubectl({"get", "namespaces"});
         FLOWLAB_VERIFY_RUN(namespaces, 0);
