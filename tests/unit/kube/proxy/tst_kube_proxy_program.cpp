@@ -11,6 +11,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 using namespace flowlab;
@@ -211,6 +214,14 @@ private:
 
     void checkEvidence()
     {
+        // kube-proxy writes a sync's evidence after iptables-restore returns, which can be just
+        // after the test saw the restore's input.
+        auto evidenceLines = [this] {
+            std::ifstream lines((m_work + "/evidence.jsonl").toStdString());
+            return std::count(std::istreambuf_iterator<char>(lines), {}, '\n');
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(qsizetype(evidenceLines()), qsizetype(restoreInputs().size()),
+                                  5000);
         std::ifstream in((m_work + "/evidence.jsonl").toStdString());
         std::string line;
         int syncs = 0;
