@@ -23,14 +23,17 @@ constexpr const char *kStageJson = R"json({
     {"id": "apiserver", "label": "kube-apiserver 192.168.56.100:6443", "lane": "control-plane"},
     {"id": "store", "label": "store (SQLite or etcd)", "lane": "control-plane"},
     {"id": "controller-manager", "label": "controller-manager", "lane": "controllers"},
-    {"id": "scheduler", "label": "scheduler", "lane": "controllers"}
+    {"id": "scheduler", "label": "scheduler", "lane": "controllers"},
+    {"id": "kubelet", "label": "kubelet (on the node)", "lane": "nodes"},
+    {"id": "runtime", "label": "containerd, runc, CNI", "lane": "nodes"}
   ],
   "stage": {
     "rows": [
       {"label": "you", "components": ["user"]},
       {"label": "client", "components": ["kubectl"]},
       {"label": "control plane", "components": ["apiserver", "store"]},
-      {"label": "controllers", "components": ["controller-manager", "scheduler"]}
+      {"label": "controllers", "components": ["controller-manager", "scheduler"]},
+      {"label": "nodes", "components": ["kubelet", "runtime"]}
     ]
   },
   "steps": [
@@ -229,6 +232,43 @@ std::vector<ExpectedHop> kubectlHops(const std::vector<std::string> &args)
                         {{"kind", "schedule"},
                          {"attrs", {{"binding", {{"exists", true}}}}},
                          {"role", "a placement"}}});
+        // On the node the pod was bound to.
+        hops.push_back({"The kubelet asks for the pod's sandbox",
+                        "kubelet",
+                        "runtime",
+                        "runtime",
+                        "RunPodSandbox",
+                        "The node's kubelet sees the pod bound to it and asks its container "
+                        "runtime over CRI for a sandbox: the pause container, holding the pod's "
+                        "network namespace, which the CNI bridge plugin wires to cni0 with an "
+                        "address from the node's pod CIDR.",
+                        {{"kind", "grpc"},
+                         {"component", "kubelet"},
+                         {"attrs", {{"method", "RunPodSandbox"}, {"status_code", 0}}},
+                         {"role", "the sandbox"}}});
+        hops.push_back({"The container starts in the sandbox",
+                        "kubelet",
+                        "runtime",
+                        "runtime",
+                        "StartContainer",
+                        "CreateContainer then StartContainer: runc starts the image's command "
+                        "inside the sandbox's namespaces.",
+                        {{"kind", "grpc"},
+                         {"component", "kubelet"},
+                         {"attrs", {{"method", "StartContainer"}, {"status_code", 0}}},
+                         {"role", "the container"}}});
+        hops.push_back({"The kubelet reports the pod Running",
+                        "kubelet",
+                        "apiserver",
+                        "kubelet",
+                        "PATCH pods/status",
+                        "The kubelet PATCHes the pod's status: phase Running, its IP, its "
+                        "containers ready. kubectl get pods shows it; the endpoints controller "
+                        "adds it to its Services.",
+                        {{"kind", "api"},
+                         {"component", "kubelet"},
+                         {"attrs", {{"method", "PATCH"}, {"body.status.phase", "Running"}}},
+                         {"role", "the status"}}});
     }
     return hops;
 }

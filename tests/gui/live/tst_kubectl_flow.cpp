@@ -87,8 +87,8 @@ private slots:
     void theStageHasTheControlPlane()
     {
         const Lesson &stage = kubectlCommandStage();
-        for (const char *id :
-             {"user", "kubectl", "apiserver", "store", "controller-manager", "scheduler"})
+        for (const char *id : {"user", "kubectl", "apiserver", "store", "controller-manager",
+                               "scheduler", "kubelet", "runtime"})
             QVERIFY2(stage.component(id), id);
     }
 
@@ -121,7 +121,26 @@ private slots:
         const Flow flow = flowOf(recording("kubectl-create-deployment.jsonl"));
         const WalkthroughStep &bind = flow.step("The scheduler binds each pod to a node");
         QCOMPARE(bind.state, StepState::Missing);
-        QCOMPARE(flow.walkthrough->observedCount(), flow.walkthrough->stepCount() - 1);
+        // Nor as running on a node: the kubelets' hops are missing too.
+        for (const char *title :
+             {"The kubelet asks for the pod's sandbox", "The container starts in the sandbox",
+              "The kubelet reports the pod Running"})
+            QCOMPARE(flow.step(title).state, StepState::Missing);
+        QCOMPARE(flow.walkthrough->observedCount(), flow.walkthrough->stepCount() - 4);
+    }
+
+    void onTheNodesEveryHopIsObserved()
+    {
+        // The same command with the lab's three nodes up: down to the kubelets.
+        const Flow flow = flowOf(recording("kubectl-create-deployment-on-nodes.jsonl"));
+        for (int i = 0; i < flow.walkthrough->stepCount(); ++i)
+            QVERIFY2(flow.walkthrough->step(i).observed(),
+                     flow.walkthrough->step(i).lessonStep->title.c_str());
+        QVERIFY(
+            contains(flow.keySummary("The scheduler binds each pod to a node"), "flowlab-node"));
+        QVERIFY(contains(flow.keySummary("The kubelet asks for the pod's sandbox"),
+                         "kubelet → CRI RunPodSandbox (default/web-"));
+        QVERIFY(contains(flow.keySummary("The container starts in the sandbox"), "StartContainer"));
     }
 
     void aReadStopsAfterAuthorization()
