@@ -3,13 +3,7 @@
 
 #include "engine/kube/api/Patch.h"
 #include "engine/kube/apiserver/ApiServer.h"
-
-#include <arpa/inet.h>
-#include <cstring>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+#include "engine/net/HttpClient.h"
 
 namespace flowlab::kube {
 
@@ -208,46 +202,6 @@ namespace {
 
 constexpr int kKubeletLogPort = 10250;
 
-// GET http://address:port/path with a deadline: the status and the body (trimmed of a final
-// newline for errors).
-Result<std::pair<int, std::string>> kubeletGet(const std::string &address, int port,
-                                               const std::string &path, int timeoutMs)
-{
-    sockaddr_in target{};
-    target.sin_family = AF_INET;
-    target.sin_port = htons(std::uint16_t(port));
-    if (::inet_pton(AF_INET, address.c_str(), &target.sin_addr) != 1)
-        return Error("bad node address " + address);
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return Error::fromErrno("socket");
-    timeval deadline{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &deadline, sizeof deadline);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &deadline, sizeof deadline);
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&target), sizeof target) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(fd);
-        return Error("dial tcp " + address + ":" + std::to_string(port) + ": " + why);
-    }
-    const std::string request =
-        "GET " + path + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n\r\n";
-    (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string response;
-    char buffer[16384];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
-        response.append(buffer, std::size_t(n));
-    ::close(fd);
-    const auto headerEnd = response.find("\r\n\r\n");
-    const auto space = response.find(' ');
-    if (headerEnd == std::string::npos || space == std::string::npos)
-        return Error("no answer from " + address + ":" + std::to_string(port));
-    std::string body = response.substr(headerEnd + 4);
-    const int status = std::atoi(response.c_str() + space + 1);
-    if (status != 200 && !body.empty() && body.back() == '\n')
-        body.pop_back();
-    return std::pair{status, body};
-}
-
 } // namespace
 
 void ApiServer::podLog(ApiRequest &request)
@@ -291,16 +245,22 @@ void ApiServer::podLog(ApiRequest &request)
         "/containerLogs/" + request.info.ns + "/" + request.info.name + "/" + container + query;
     // A short, blocking call: the lab's kubelets answer from local files within milliseconds.
     // (`kubectl logs -f` gets what is there now; following is not implemented.)
-    auto answer = kubeletGet(address, kKubeletLogPort, path, 3000);
+    auto answer =
+        httpRequest({.url = "http://" + address + ":" + std::to_string(kKubeletLogPort) + path,
+                     .timeoutMs = 3000});
     if (!answer)
         return fail(request, ApiError::serviceUnavailable("the kubelet of node \"" + node +
                                                           "\": " + answer.error().message()));
-    if (answer->first != 200)
-        return fail(request, ApiError::badRequest(answer->second));
+    if (answer->status != 200) {
+        std::string why = answer->body;
+        if (!why.empty() && why.back() == '\n')
+            why.pop_back();
+        return fail(request, ApiError::badRequest(why));
+    }
     if (request.responded)
         return;
     request.responded = true;
-    request.exchange->respond(200, {{"Content-Type", "text/plain"}}, answer->second);
+    request.exchange->respond(200, {{"Content-Type", "text/plain"}}, answer->body);
     request.audit->responseComplete(200, Json());
 }
 

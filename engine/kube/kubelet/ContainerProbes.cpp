@@ -1,6 +1,7 @@
 #include "engine/kube/kubelet/ContainerProbes.h"
 
 #include "engine/kube/api/JsonFields.h"
+#include "engine/net/HttpClient.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -79,34 +80,14 @@ ProbeResult httpGet(const Json &action, const Json &container, const std::string
         path = "/";
     const std::string host =
         string(get(action, "host")).empty() ? podIp : string(get(action, "host"));
-    std::string why;
-    const int fd = connectWithin(host, port, timeoutMs, why);
-    if (fd < 0)
-        return {false, "Get \"http://" + host + ":" + std::to_string(port) + path + "\": " + why};
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" +
-                                std::to_string(port) +
-                                "\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\n"
-                                "Connection: close\r\n\r\n";
-    (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    std::string response;
-    char buffer[512];
-    pollfd readable{fd, POLLIN, 0};
-    while (response.find("\r\n") == std::string::npos && ::poll(&readable, 1, timeoutMs) == 1) {
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0)
-            break;
-        response.append(buffer, std::size_t(n));
-    }
-    ::close(fd);
-    // "HTTP/1.1 200 OK"
-    const auto space = response.find(' ');
-    const int status = space == std::string::npos ? 0 : std::atoi(response.c_str() + space + 1);
-    if (status >= 200 && status < 400)
+    const std::string url = "http://" + host + ":" + std::to_string(port) + path;
+    auto answer = httpRequest(
+        {.url = url, .headers = {{"User-Agent", "kube-probe/1.32"}}, .timeoutMs = timeoutMs});
+    if (!answer)
+        return {false, "Get \"" + url + "\": " + answer.error().message()};
+    if (answer->status >= 200 && answer->status < 400)
         return {true, {}};
-    if (status == 0)
-        return {false, "Get \"http://" + host + ":" + std::to_string(port) + path +
-                           "\": no HTTP answer within " + std::to_string(timeoutMs) + "ms"};
-    return {false, "HTTP probe failed with statuscode: " + std::to_string(status)};
+    return {false, "HTTP probe failed with statuscode: " + std::to_string(answer->status)};
 }
 
 ProbeResult tcpSocket(const Json &action, const Json &container, const std::string &podIp,
