@@ -50,6 +50,25 @@ inline CliRun cli(const QStringList &args, int timeoutMs = 180'000)
     return run(binary("flowlab-cli"), args, timeoutMs);
 }
 
+// The real kubectl (the one on PATH) against the lab's cluster, with the kubeconfig Flowlab
+// writes: through flowlabd's relay on 127.0.0.1:6443. `input` goes to its stdin (`apply -f -`).
+inline CliRun kubectl(const QStringList &args, const QString &input = {})
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("KUBECONFIG", "/run/flowlab/kube/kubeconfig");
+    process.setProcessEnvironment(env);
+    process.start("kubectl", args);
+    if (!process.waitForStarted(10'000))
+        return {-1, {}, "could not start kubectl"};
+    if (!input.isEmpty())
+        process.write(input.toUtf8());
+    process.closeWriteChannel();
+    process.waitForFinished(60'000);
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
 // What must not change in the host's root namespace: addresses, routes, firewall.
 inline QString rootNamespaceSnapshot()
 {

@@ -16,11 +16,7 @@
 
 using namespace flowlab::test;
 
-namespace {
-
-const QString kKubeconfig = "/run/flowlab/kube/kubeconfig";
-
-} // namespace
+namespace {} // namespace
 
 class TestKubeLab : public QObject
 {
@@ -28,22 +24,6 @@ class TestKubeLab : public QObject
 
 private:
     QString m_rootBefore;
-
-    CliRun kubectl(const QStringList &args, const QString &input = {})
-    {
-        QProcess process;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("KUBECONFIG", kKubeconfig);
-        process.setProcessEnvironment(env);
-        process.start("kubectl", args);
-        process.waitForStarted();
-        if (!input.isEmpty())
-            process.write(input.toUtf8());
-        process.closeWriteChannel();
-        process.waitForFinished(60000);
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
 
     std::vector<QJsonObject> events(const QString &kind)
     {

@@ -22,8 +22,6 @@ using namespace flowlab::test;
 
 namespace {
 
-const QString kKubeconfig = "/run/flowlab/kube/kubeconfig";
-
 // The page each nginx pod serves names the pod ("served by container NAME").
 QString servedBy(const QString &page)
 {
@@ -38,22 +36,6 @@ class TestKubeNodes : public QObject
     Q_OBJECT
 
     QString m_clusterIp;
-
-    CliRun kubectl(const QStringList &args, const QString &input = {})
-    {
-        QProcess process;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("KUBECONFIG", kKubeconfig);
-        process.setProcessEnvironment(env);
-        process.start("kubectl", args);
-        process.waitForStarted();
-        if (!input.isEmpty())
-            process.write(input.toUtf8());
-        process.closeWriteChannel();
-        process.waitForFinished(60000);
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
 
     QJsonObject json(const QStringList &args)
     {

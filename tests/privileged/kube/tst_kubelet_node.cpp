@@ -20,8 +20,8 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <sys/mount.h>
 
@@ -35,7 +35,6 @@ const QString kSwitchPort = "fl-kltest";
 const QString kNodeAddress = "192.168.56.119/24";
 const QString kNodeName = "flowlab-kltest";
 const QString kPodCidr = "10.42.9.0/24";
-const QString kKubeconfig = "/run/flowlab/kube/kubeconfig";
 const QString kAdminToken = "/var/lib/flowlab/kube/admin.token";
 
 const char *kPodManifest = R"({"apiVersion":"v1","kind":"Pod",
@@ -103,22 +102,6 @@ private:
     QProcess m_kubelet;
     QString m_podIp;
 
-    CliRun kubectl(const QStringList &args, const QString &input = {})
-    {
-        QProcess process;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("KUBECONFIG", kKubeconfig);
-        process.setProcessEnvironment(env);
-        process.start("kubectl", args);
-        process.waitForStarted();
-        if (!input.isEmpty())
-            process.write(input.toUtf8());
-        process.closeWriteChannel();
-        process.waitForFinished(60000);
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
-
     QJsonObject pod()
     {
         const CliRun got = kubectl({"get", "pod", "kltest-web", "-o", "json"});
@@ -140,8 +123,8 @@ private:
 
     std::vector<std::string> sandboxIds()
     {
-        kube::cri::GrpcContainerRuntime runtime({m_layout.containerdSocket(),
-                                                 std::chrono::seconds(10)});
+        kube::cri::GrpcContainerRuntime runtime(
+            {m_layout.containerdSocket(), std::chrono::seconds(10)});
         auto listed = runtime.listPodSandbox(kube::cri::v1::ListPodSandboxRequest());
         std::vector<std::string> ids;
         if (listed)
@@ -156,8 +139,8 @@ private:
         stopProcess(m_kubelet);
         // The runtime first, while it runs: it tears the pods' CNI and netns down itself.
         if (m_containerd.state() != QProcess::NotRunning) {
-            kube::cri::GrpcContainerRuntime runtime({m_layout.containerdSocket(),
-                                                     std::chrono::seconds(20)});
+            kube::cri::GrpcContainerRuntime runtime(
+                {m_layout.containerdSocket(), std::chrono::seconds(20)});
             if (auto listed = runtime.listPodSandbox(kube::cri::v1::ListPodSandboxRequest()))
                 for (const auto &sandbox : listed->items()) {
                     kube::cri::v1::StopPodSandboxRequest stop;
@@ -235,10 +218,11 @@ private slots:
         FLOWLAB_VERIFY_RUN(run("ip", {"-n", "flowlab-lab", "link", "add", kSwitchPort, "type",
                                       "veth", "peer", "name", "eth0", "netns", kNetns}),
                            0);
-        FLOWLAB_VERIFY_RUN(run("ip", {"-n", "flowlab-lab", "link", "set", kSwitchPort, "master",
-                                      "lab0", "up"}),
+        FLOWLAB_VERIFY_RUN(
+            run("ip", {"-n", "flowlab-lab", "link", "set", kSwitchPort, "master", "lab0", "up"}),
+            0);
+        FLOWLAB_VERIFY_RUN(run("ip", {"-n", kNetns, "addr", "add", kNodeAddress, "dev", "eth0"}),
                            0);
-        FLOWLAB_VERIFY_RUN(run("ip", {"-n", kNetns, "addr", "add", kNodeAddress, "dev", "eth0"}), 0);
         FLOWLAB_VERIFY_RUN(run("ip", {"-n", kNetns, "link", "set", "eth0", "up"}), 0);
         FLOWLAB_VERIFY_RUN(run("ip", {"-n", kNetns, "link", "set", "lo", "up"}), 0);
 
@@ -253,9 +237,11 @@ private slots:
         m_containerd.start("nsenter", {"--net=/run/netns/" + kNetns, "containerd", "--config",
                                        QString::fromStdString(m_layout.containerdConfigPath())});
         QVERIFY(m_containerd.waitForStarted());
-        QVERIFY2(waitFor([&] { return QFile::exists(QString::fromStdString(m_layout.containerdSocket())); },
-                         30000),
-                 qPrintable(logs()));
+        QVERIFY2(
+            waitFor(
+                [&] { return QFile::exists(QString::fromStdString(m_layout.containerdSocket())); },
+                30000),
+            qPrintable(logs()));
 
         // Its kubelet.
         m_kubelet.setProcessChannelMode(QProcess::MergedChannels);
@@ -287,8 +273,9 @@ private slots:
     {
         QVERIFY2(waitFor(
                      [&] {
-                         return kubectl({"get", "node", kNodeName, "-o",
-                                         "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"})
+                         return kubectl(
+                                    {"get", "node", kNodeName, "-o",
+                                     "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"})
                                     .out == "True";
                      },
                      30000),
@@ -332,14 +319,15 @@ private slots:
         for (const QByteArray &line : file.readAll().split('\n')) {
             const QJsonObject event = QJsonDocument::fromJson(line).object();
             const QJsonObject attrs = event["attrs"].toObject();
-            if (event["kind"].toString() == "grpc" && attrs["pod"].toString() == "default/kltest-web")
+            if (event["kind"].toString() == "grpc" &&
+                attrs["pod"].toString() == "default/kltest-web")
                 methods << attrs["method"].toString();
             if (event["kind"].toString() == "api" && attrs["method"].toString() == "PATCH" &&
                 attrs["status"].toInt() == 200)
                 patched = true;
         }
-        for (const char *method : {"RunPodSandbox", "PodSandboxStatus", "CreateContainer",
-                                   "StartContainer"})
+        for (const char *method :
+             {"RunPodSandbox", "PodSandboxStatus", "CreateContainer", "StartContainer"})
             QVERIFY2(methods.contains(method), qPrintable(methods.join(',')));
         QVERIFY(patched);
     }
@@ -349,8 +337,11 @@ private slots:
         QCOMPARE(sandboxIds().size(), std::size_t(1));
         FLOWLAB_VERIFY_RUN(kubectl({"delete", "pod", "kltest-web", "--wait=false"}), 0);
         QVERIFY2(waitFor([&] { return sandboxIds().empty(); }, 60000), qPrintable(logs()));
-        QVERIFY(waitFor([&] { return kubectl({"get", "pod", "kltest-web"}).err.contains("NotFound"); },
-                        30000));
+        QVERIFY(waitFor(
+            [&] {
+                return kubectl({"get", "pod", "kltest-web"}).err.contains("NotFound");
+            },
+            30000));
     }
 };
 
