@@ -126,6 +126,8 @@ private:
                 return success();
             }
         }
+        if (command == "-Z" && chainName.empty())
+            return success(); // counters, which the fake does not keep
         if (chainName.empty())
             return fail("the command " + command + " names no chain");
         const auto found = table.chains.find(chainName);
@@ -138,6 +140,8 @@ private:
         }
         if (command == "-X")
             return deleteChain(table, chainName);
+        if (command == "-Z")
+            return success();
         if (command == "-A")
             return insert(chain, chain.rules.size(), rest);
         if (command == "-I") {

@@ -67,7 +67,8 @@ struct RestoreExtras
     std::vector<HookRule> hooks;
 };
 
-// The input for `iptables-restore --noflush`: each table's chains declared (which, with
+// The input for `iptables-restore --noflush`: each table's counters zeroed (see the .cpp for
+// why), its chains declared (which, with
 // --noflush, empties exactly those chains and leaves every other rule in the namespace alone),
 // their rules, the missing hooks inserted at the top of their built-in chains, the stale chains
 // declared and then deleted, and COMMIT.

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <sstream>
 
 using namespace flowlab;
 using namespace flowlab::kube::proxy;
@@ -316,6 +317,26 @@ private slots:
         std::shuffle(services.begin(), services.end(), generator);
         std::shuffle(slices.begin(), slices.end(), generator);
         QCOMPARE_STR(restoreInput(renderServiceRules(portsOf(services, slices))), first);
+    }
+
+    // iptables-nft-restore --noflush is quadratic in the chains an input names unless a
+    // command naming no chain comes first in each table (see restoreInput).
+    void eachTableStartsWithACommandNamingNoChain()
+    {
+        const std::string input = restoreInput(renderServiceRules(threeEndpointService()),
+                                               RestoreExtras{{}, hookRules()});
+        std::istringstream lines(input);
+        std::string line;
+        int tables = 0;
+        while (std::getline(lines, line)) {
+            if (line.empty() || line[0] != '*')
+                continue;
+            ++tables;
+            std::string next;
+            QVERIFY(std::getline(lines, next));
+            QCOMPARE_STR(next, "-Z");
+        }
+        QCOMPARE(tables, 2); // filter and nat
     }
 
     void removingEndpointsRewritesAndFinallyRejects()
