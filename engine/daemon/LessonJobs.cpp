@@ -44,13 +44,18 @@ Result<nlohmann::json> EngineApi::runLesson(const nlohmann::json &params,
         return lesson.error();
     if (!lesson->explainOnly.empty())
         return Error("lesson \"" + lesson->id + "\" is explain-only: " + lesson->explainOnly);
-    if (lesson->lab != "docker")
-        return Error("lesson \"" + lesson->id + "\" needs the " + lesson->lab +
-                     " lab, which this Flowlab cannot bring up yet");
+    const bool needsKube = lesson->lab == "kube";
     if (!m_lab.requireUp()) {
-        progress("bringing the lab up");
-        if (auto s = bringLabUp(progress, {}); !s)
+        progress(needsKube ? "bringing the lab up with its Kubernetes cluster"
+                           : "bringing the lab up");
+        if (auto s = bringLabUp(progress, {.enabled = needsKube}); !s)
             return s.error();
+    } else if (needsKube && m_lab.kubeStore().empty()) {
+        // Adding a cluster to a running lab is not supported: say how to get one.
+        return Error("lesson \"" + lesson->id +
+                     "\" needs the lab's Kubernetes cluster, and the lab is up without it: run "
+                     "`flowlab-cli lab down`, then `flowlab-cli lab up --kube` (or let the "
+                     "lesson bring the lab up)");
     }
 
     const std::string bundleDir =

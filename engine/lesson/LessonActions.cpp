@@ -79,6 +79,8 @@ Status LessonActions::perform(const LessonAction &action, const ProgressFn &prog
     Status status;
     if (action.kind == "docker")
         status = runDocker(action, progress);
+    else if (action.kind == "kubectl")
+        status = runKubectl(action, progress);
     else if (action.kind == "http")
         status = httpRequestFromLab(action, progress);
     else if (action.kind == "reset-docker")
@@ -131,6 +133,82 @@ Status LessonActions::runDocker(const LessonAction &action, const ProgressFn &pr
     if (result->exitCode != 0)
         return Error(command.summary + " failed (exit " + std::to_string(result->exitCode) +
                      "): " + firstLine(result->err));
+    return success();
+}
+
+Status LessonActions::runKubectl(const LessonAction &action, const ProgressFn &progress)
+{
+    const auto args = action.params.at("args").get<std::vector<std::string>>();
+    std::string input;
+    if (const auto found = action.params.find("stdin"); found != action.params.end()) {
+        if (found->is_string())
+            input = found->get<std::string>();
+        else
+            for (const auto &line : *found)
+                input += line.get<std::string>() + "\n";
+    }
+    const int retryForMs = action.params.value("retry_for_ms", 0);
+    const int expectedExit = action.params.value("expect_exit", 0);
+    const std::string program = findProgram("kubectl");
+    if (program.empty())
+        return Error("kubectl is not installed (Debian: apt-get install kubernetes-client)");
+    std::vector<std::string> argv{program};
+    argv.insert(argv.end(), args.begin(), args.end());
+
+    Event command;
+    command.kind = EventKind::Command;
+    command.source = {"kubectl", "host"};
+    command.summary = "kubectl " + joinCommandLine(args);
+    command.attributes = {{"argv", argv}, {"action", action.id}};
+    if (!input.empty())
+        command.attributes["stdin"] = input.substr(0, 4096);
+    const auto commandSeq = m_events.append(command);
+    progress("$ " + command.summary);
+
+    // The lab's kubeconfig points at flowlabd's relay, so every request is recorded.
+    const CommandOptions options{.stdinData = input,
+                                 .timeoutMs = 120'000,
+                                 .env = {{"KUBECONFIG", m_paths.kubeconfig()}}};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(retryForMs);
+    Result<CommandOutput> result = Error("not run");
+    int attempts = 0;
+    auto succeeded = [&] {
+        if (!result || result->exitCode != expectedExit)
+            return false;
+        const nlohmann::json out = result->out;
+        return !action.until || action.until->test(&out);
+    };
+    while (true) {
+        ++attempts;
+        result = runCommand(argv, options);
+        if (!result)
+            return result.error();
+        if (succeeded() || std::chrono::steady_clock::now() >= deadline)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    Event done;
+    done.kind = EventKind::Command;
+    done.source = command.source;
+    done.summary = command.summary + " → exit " + std::to_string(result->exitCode);
+    done.attributes = {{"exit_code", result->exitCode},
+                       {"stdout", result->out.substr(0, 4096)},
+                       {"stderr", result->err.substr(0, 4096)},
+                       {"attempts", attempts},
+                       {"action", action.id}};
+    done.links = {commandSeq};
+    m_events.append(done);
+    for (const std::string &text : {result->out, result->err})
+        if (!text.empty())
+            progress("  " + firstLine(text));
+    if (result->exitCode != expectedExit)
+        return Error(command.summary + " exited with " + std::to_string(result->exitCode) +
+                     " (expected " + std::to_string(expectedExit) + "): " +
+                     firstLine(result->err.empty() ? result->out : result->err));
+    if (!succeeded())
+        return Error(command.summary + ": its output never showed " + action.until->describe() +
+                     " within " + std::to_string(retryForMs) + " ms (" +
+                     std::to_string(attempts) + " tries); last output: " + firstLine(result->out));
     return success();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // The things a lesson does for real (see lessons/SCHEMA.md, "Actions"): run the docker CLI
-// through the API tap, make an HTTP request from a lab namespace, reset the private engine,
-// make sure an image is in the lab registry. Each records a `command` event.
+// through the API tap, run kubectl through the Kubernetes API relay, make an HTTP request
+// from a lab namespace, reset the private engine, make sure an image is in the lab registry.
+// Each records `command` events.
 
 #include "engine/base/LabPaths.h"
 #include "tracer/base/Progress.h"
@@ -28,6 +29,7 @@ public:
 
 private:
     Status runDocker(const LessonAction &action, const ProgressFn &progress);
+    Status runKubectl(const LessonAction &action, const ProgressFn &progress);
     Status httpRequestFromLab(const LessonAction &action, const ProgressFn &progress);
     Status resetDocker(const ProgressFn &progress);
 

@@ -65,9 +65,12 @@ struct LessonStep
 struct LessonAction
 {
     std::string id;
-    std::string kind; // "docker", "http", "reset-docker", "image"
+    std::string kind; // "docker", "http", "reset-docker", "image", "kubectl"
     nlohmann::json params;
     bool ignoreFailure = false;
+    // kubectl: run again (within retry_for_ms) until its output passes this test, as a
+    // teacher re-runs `kubectl get pods` until the pods are Running.
+    std::optional<ValueTest> until;
 };
 
 struct CaptureInterface

@@ -17,7 +17,7 @@ namespace flowlab {
 enum class LessonAvailability {
     RunsHere,    // its lab is supported here and it has evidence to gather
     ExplainOnly, // it can only be walked through (explain_only, or lab "none")
-    NeedsLab,    // it needs a lab this Flowlab does not run (yet), e.g. "kube"
+    NeedsLab,    // it needs a lab this Flowlab does not run (a catalog made for fewer labs)
     Broken,      // the file did not load
 };
 
@@ -46,7 +46,7 @@ class LessonCatalog
 {
 public:
     // `supportedLabs`: the lab kinds this engine can bring up, e.g. {"docker"}.
-    explicit LessonCatalog(std::set<std::string> supportedLabs = {"docker"});
+    explicit LessonCatalog(std::set<std::string> supportedLabs = {"docker", "kube"});
 
     // Where lessons are looked for by default: $FLOWLAB_LESSONS_DIR, or the lessons directory
     // of the source tree this was built from; then the user's own lessons in

@@ -31,7 +31,7 @@ const QString kKube = kFixtureLessons + "/kube-deployment.json";
 const QString kWindows = kFixtureLessons + "/docker-on-windows.json";
 const QString kBroken = kFixtureLessons + "/broken-kind.json";
 
-LessonCatalog scannedCatalog(std::set<std::string> labs = {"docker"})
+LessonCatalog scannedCatalog(std::set<std::string> labs = {"docker", "kube"})
 {
     LessonCatalog catalog(std::move(labs));
     catalog.scan({kSourceLessons.toStdString(), kFixtureLessons.toStdString()});
@@ -111,8 +111,7 @@ private slots:
         QTest::newRow("docker-run")
             << kDockerRun << int(LessonAvailability::RunsHere) << "runs here"
             << "";
-        QTest::newRow("kube") << kKube << int(LessonAvailability::NeedsLab) << "needs the kube lab"
-                              << "kube";
+        QTest::newRow("kube") << kKube << int(LessonAvailability::RunsHere) << "runs here" << "";
         QTest::newRow("explain-only")
             << kWindows << int(LessonAvailability::ExplainOnly) << "explain-only"
             << "Windows containers need a Windows kernel; Flowlab runs on Linux, so nothing "
@@ -190,9 +189,10 @@ private slots:
 
     void theSupportedLabsDecideWhatRuns()
     {
-        const LessonCatalog catalog = scannedCatalog({"docker", "kube"});
+        const LessonCatalog catalog = scannedCatalog({"docker"});
         QCOMPARE(int(catalog.find(kKube.toStdString())->availability),
-                 int(LessonAvailability::RunsHere));
+                 int(LessonAvailability::NeedsLab));
+        QCOMPARE(catalog.find(kKube.toStdString())->reason, std::string("kube"));
         const LessonCatalog none = scannedCatalog({});
         QCOMPARE(int(none.find(kDockerRun.toStdString())->availability),
                  int(LessonAvailability::NeedsLab));
@@ -263,7 +263,7 @@ private slots:
         // The second column says whether it runs here.
         const QModelIndex kubeLevel =
             childNamed(model, "intermediate", childNamed(model, "kubernetes"));
-        QCOMPARE(model->index(0, 1, kubeLevel).data().toString(), QString("needs the kube lab"));
+        QCOMPARE(model->index(0, 1, kubeLevel).data().toString(), QString("runs here"));
     }
 
     void filterMatchesTitleSummaryAndTopic_data()
@@ -319,9 +319,9 @@ private slots:
                                                          "Steps\n10",
                                                          "from the command you type",
                                                          "namespaces, networking"};
-        QTest::newRow("kube") << kKube << false << true
-                              << QStringList{"needs the kube lab", "Needs the kube lab, which",
-                                             "intermediate", "Steps\n2", "Quiz\n1 question"};
+        QTest::newRow("kube") << kKube << true << true
+                              << QStringList{"runs here", "intermediate", "Steps\n2",
+                                             "Quiz\n1 question"};
         QTest::newRow("explain-only")
             << kWindows << false << true
             << QStringList{"explain-only", "Explain-only: Windows containers need a Windows kernel",
@@ -370,7 +370,7 @@ private slots:
         QCOMPARE(run.takeFirst().at(0).toString(), kDockerRun);
 
         // ...and explains the rest; their Run button does nothing.
-        for (const QString &path : {kWindows, kKube}) {
+        for (const QString &path : {kWindows}) {
             QVERIFY(shown.library.selectLesson(path));
             QTest::mouseClick(shown.run, Qt::LeftButton);
             QCOMPARE(run.size(), 0);
