@@ -1,6 +1,7 @@
 #include "tracer/lesson/LessonLoader.h"
 
 #include "tracer/base/JsonReader.h"
+#include "tracer/lesson/AttributeTestCheck.h"
 
 #include <fstream>
 #include <limits>
@@ -44,6 +45,7 @@ private:
     Status capture(const nlohmann::json &document, Lesson &lesson);
     Status quiz(const nlohmann::json &document, Lesson &lesson);
     Status checkComponent(const Lesson &lesson, const std::string &id, const std::string &pointer);
+    Status checkDuring(const Lesson &lesson, const std::string &id, const std::string &pointer);
     Status httpAction(const nlohmann::json &value, const std::string &pointer);
     // Absent, or an integer from `min` to `max`.
     Status optionalInteger(const nlohmann::json &object, const std::string &pointer,
@@ -191,6 +193,12 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
             auto test = valueTest(operand, childPointer(at, path));
             if (!test)
                 return test.error();
+            if (auto problem = impossibleAttributeTest(matcher.kind, path, *test)) {
+                std::string where = childPointer(at, path);
+                if (!problem->test.empty())
+                    where = childPointer(where, problem->test);
+                return m_reader.error(where, problem->message);
+            }
             matcher.attrs.emplace_back(path, *test);
         }
     }
@@ -300,6 +308,31 @@ Status LessonParser::checkComponent(const Lesson &lesson, const std::string &id,
         known += (known.empty() ? "" : ", ") + c.id;
     return m_reader.error(pointer,
                           "unknown component \"" + id + "\" (the lesson declares: " + known + ")");
+}
+
+// Evidence is captured, and windows kept, only while the lesson's `actions` run (LessonRunner):
+// a matcher `during` a setup or cleanup action would never see an event.
+Status LessonParser::checkDuring(const Lesson &lesson, const std::string &id,
+                                 const std::string &pointer)
+{
+    if (id.empty())
+        return success();
+    std::string known;
+    for (const LessonAction &action : lesson.actions) {
+        if (action.id == id)
+            return success();
+        known += (known.empty() ? "" : ", ") + action.id;
+    }
+    const std::string actions =
+        known.empty() ? "the lesson has no actions" : "the lesson's actions are " + known;
+    for (auto [phase, list] :
+         {std::pair{"setup", &lesson.setup}, std::pair{"cleanup", &lesson.cleanup}})
+        for (const LessonAction &action : *list)
+            if (action.id == id)
+                return m_reader.error(pointer, "\"" + id + "\" is a " + phase +
+                                                   " action, which is not traced (" + actions +
+                                                   ")");
+    return m_reader.error(pointer, "no action has the id \"" + id + "\" (" + actions + ")");
 }
 
 Status LessonParser::components(const nlohmann::json &document, Lesson &lesson)
@@ -429,9 +462,10 @@ Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
                 auto parsed = matcher((**match)[m], childPointer(matchAt, m));
                 if (!parsed)
                     return parsed.error();
-                if (!parsed->during.empty() && !lesson.action(parsed->during))
-                    return m_reader.error(childPointer(childPointer(matchAt, m), "during"),
-                                          "no action has the id \"" + parsed->during + "\"");
+                if (auto s = checkDuring(lesson, parsed->during,
+                                         childPointer(childPointer(matchAt, m), "during"));
+                    !s)
+                    return s;
                 step.matchers.push_back(std::move(*parsed));
             }
         }

@@ -9,6 +9,7 @@
 #include "tracer/base/JsonReader.h"
 #include "tracer/lesson/LessonLoader.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +32,13 @@ bool declared(const Lesson &lesson, const std::string &component)
     return component.empty() || lesson.component(component) != nullptr;
 }
 
+// Only the lesson's actions are traced: a matcher may wait for no other.
+bool traced(const Lesson &lesson, const std::string &actionId)
+{
+    return std::any_of(lesson.actions.begin(), lesson.actions.end(),
+                       [&actionId](const LessonAction &a) { return a.id == actionId; });
+}
+
 void checkAccepted(const Lesson &lesson)
 {
     require(!lesson.steps.empty());
@@ -44,7 +52,7 @@ void checkAccepted(const Lesson &lesson)
         require(declared(lesson, step.from) && declared(lesson, step.to));
         require(!step.matchers.empty() || !lesson.explainOnly.empty());
         for (const EventMatcher &matcher : step.matchers)
-            require(matcher.during.empty() || lesson.action(matcher.during));
+            require(matcher.during.empty() || traced(lesson, matcher.during));
     }
     for (std::size_t i = 0; i < lesson.quiz.size(); ++i) {
         const QuizQuestion &question = lesson.quiz[i];

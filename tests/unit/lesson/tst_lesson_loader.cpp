@@ -93,7 +93,44 @@ private slots:
         QTest::newRow("during unknown action")
             << "/steps/0/match/0/during"
             << "\"later\""
-            << "/steps/0/match/0/during: no action has the id \"later\"";
+            << "/steps/0/match/0/during: no action has the id \"later\" (the lesson's actions "
+               "are run)";
+        QTest::newRow("during with no actions at all")
+            << "/actions"
+            << "DELETE"
+            << "/steps/0/match/0/during: no action has the id \"run\" (the lesson has no "
+               "actions)";
+        // Matchers that can never match: the attribute, or the test, does not fit the kind.
+        QTest::newRow("attribute the kind never has")
+            << "/steps/0/match/0"
+            << R"({"kind": "audit", "attrs": {"verb": "create", "dport": 8080}})"
+            << "/steps/0/match/0/attrs/dport: events of kind \"audit\" have no attribute "
+               "\"dport\" (they have: stage, verb, user, auditID, requestURI, resource, ";
+        QTest::newRow("attribute of another kind")
+            << "/steps/0/match/0"
+            << R"({"kind": "packet", "attrs": {"orig.dport": 8080}})"
+            << "/steps/0/match/0/attrs/orig.dport: events of kind \"packet\" have no attribute "
+               "\"orig\" (they have: index, frame, interface, ";
+        QTest::newRow("path into a number")
+            << "/steps/0/match/0/attrs"
+            << R"({"status.code": 200})"
+            << "/steps/0/match/0/attrs/status.code: events of kind \"api\" have \"status\" as "
+               "a number, with nothing inside: \"status.code\" never exists";
+        QTest::newRow("absent attribute is no way out")
+            << "/steps/0/match/0"
+            << R"({"kind": "dns", "attrs": {"qname": {"exists": false}}})"
+            << "/steps/0/match/0/attrs/qname: events of kind \"dns\" have no attribute "
+               "\"qname\"";
+        QTest::newRow("at_least on a string")
+            << "/steps/0/match/0"
+            << R"({"kind": "store", "attrs": {"revision": {"at_least": 5}}})"
+            << "/steps/0/match/0/attrs/revision/at_least: events of kind \"store\" have "
+               "\"revision\" as a string, never a number: at_least never matches";
+        QTest::newRow("at_least on a list or a string")
+            << "/steps/0/match/0"
+            << R"({"kind": "syscall", "attrs": {"flags": {"at_least": 1}}})"
+            << "/steps/0/match/0/attrs/flags/at_least: events of kind \"syscall\" have "
+               "\"flags\" as a string or a list, never a number: at_least never matches";
         QTest::newRow("step without matchers")
             << "/steps/0/match"
             << "[]"
@@ -201,6 +238,69 @@ private slots:
         QVERIFY(!parsed);
         const QString message = QString::fromStdString(parsed.error().message());
         QVERIFY2(message.startsWith("lessons/t.json: " + expected), qPrintable(message));
+    }
+
+    // Only the lesson's actions run inside the capture; setup and cleanup have no window.
+    void duringAnUntracedAction_data()
+    {
+        QTest::addColumn<QString>("phase");
+        QTest::newRow("setup") << "setup";
+        QTest::newRow("cleanup") << "cleanup";
+    }
+    void duringAnUntracedAction()
+    {
+        QFETCH(QString, phase);
+        nlohmann::json lesson = minimalLesson();
+        lesson[phase.toStdString()] = {{{"id", "tidy"}, {"do", "reset-docker"}}};
+        lesson["steps"][0]["match"][0]["during"] = "tidy";
+        auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
+        QVERIFY(!parsed);
+        QCOMPARE(QString::fromStdString(parsed.error().message()),
+                 "lessons/t.json: /steps/0/match/0/during: \"tidy\" is a " + phase +
+                     " action, which is not traced (the lesson's actions are run)");
+    }
+
+    // Tests that can match: free-form attributes take any deeper path, numbers take at_least,
+    // and log notes, which come from anywhere, take any attribute.
+    void attributeTestsThatCanMatch_data()
+    {
+        QTest::addColumn<QString>("matcher");
+        QTest::newRow("into an API body")
+            << R"({"kind": "api", "attrs": {"body.HostConfig.PortBindings.80/tcp.0.HostPort": "8080"}})";
+        QTest::newRow("into a conntrack tuple")
+            << R"({"kind": "conntrack", "attrs": {"nat": "dnat", "orig.dport": 8080}})";
+        QTest::newRow("an argv element") << R"({"kind": "command", "attrs": {"argv.1": "run"}})";
+        QTest::newRow("at_least on a number")
+            << R"({"kind": "packet", "attrs": {"len": {"at_least": 60}, "flags": "SYN"}})";
+        QTest::newRow("at_least inside an object")
+            << R"({"kind": "command", "attrs": {"statuses.200": {"at_least": 1}}})";
+        QTest::newRow("an attribute that may be absent")
+            << R"({"kind": "api", "attrs": {"error": {"exists": false}}})";
+        QTest::newRow("a log note's own attribute")
+            << R"({"kind": "log", "attrs": {"drops.kernel": 0}})";
+        QTest::newRow("a store write")
+            << R"({"kind": "store", "attrs": {"key": {"contains": )"
+               R"("/deployments/"}, "revision": {"regex": "^[0-9]+$"}}})";
+        QTest::newRow("a scheduling decision")
+            << R"({"kind": "schedule", "attrs": {"chosen": "node1", "pod.name": "web"}})";
+        QTest::newRow("a controller's decision")
+            << R"({"kind": "reconcile", "attrs": {"controller": "deployment", "object.kind": )"
+               R"("Deployment"}})";
+        QTest::newRow("a CRI call") << R"({"kind": "grpc", "attrs": {"method": "RunPodSandbox", )"
+                                       R"("request.config.metadata.name": "web"}})";
+        QTest::newRow("a kube-proxy sync")
+            << R"({"kind": "rule", "attrs": {"op": "sync", "service_ports": {"at_least": 1}}})";
+        QTest::newRow("a cluster DNS answer")
+            << R"({"kind": "dns", "attrs": {"dns_name": "web.default.svc.cluster.local", )"
+               R"("dns_answers": {"contains": "A 10.43."}}})";
+    }
+    void attributeTestsThatCanMatch()
+    {
+        QFETCH(QString, matcher);
+        nlohmann::json lesson = minimalLesson();
+        lesson["steps"][0]["match"][0] = nlohmann::json::parse(matcher.toStdString());
+        auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
+        QVERIFY2(parsed, parsed ? "" : parsed.error().message().c_str());
     }
 
     void httpLoadParamsAreKept()
