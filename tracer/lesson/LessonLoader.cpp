@@ -3,6 +3,7 @@
 #include "tracer/base/JsonReader.h"
 #include "tracer/lesson/AttributeTestCheck.h"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -12,7 +13,7 @@ namespace flowlab {
 
 namespace {
 
-const std::set<std::string> kActionKinds = {"docker", "http", "reset-docker", "image"};
+const std::set<std::string> kActionKinds = {"docker", "http", "reset-docker", "image", "kubectl"};
 constexpr std::size_t kMaxRegexLength = 1000;
 
 std::string knownKinds()
@@ -36,6 +37,8 @@ private:
     Result<std::string> text(const nlohmann::json &object, const std::string &pointer,
                              std::string_view key, bool required);
     Result<ValueTest> valueTest(const nlohmann::json &value, const std::string &pointer);
+    Status kubectlAction(const nlohmann::json &value, const std::string &pointer,
+                         LessonAction &action);
     Result<EventMatcher> matcher(const nlohmann::json &value, const std::string &pointer);
     Status actions(const nlohmann::json &document, const std::string &key,
                    std::vector<LessonAction> &out);
@@ -220,7 +223,8 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
         if (auto s =
                 m_reader.checkKeys(value, at,
                                    {"id", "do", "args", "url", "from", "name", "expect_status",
-                                    "ignore_failure", "retry_for_ms", "count", "parallel", "note"});
+                                    "ignore_failure", "retry_for_ms", "count", "parallel", "note",
+                                    "stdin", "until", "expect_exit"});
             !s)
             return s;
         LessonAction action;
@@ -230,7 +234,7 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
         if (!kActionKinds.count(*kind))
             return m_reader.error(childPointer(at, "do"),
                                   "unknown action \"" + *kind +
-                                      "\" (expected docker, http, reset-docker or image)");
+                                      "\" (expected docker, http, reset-docker, image or kubectl)");
         action.kind = *kind;
         auto id = m_reader.optionalString(value, at, "id");
         if (!id)
@@ -254,7 +258,16 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
         } else if (action.kind == "image") {
             if (auto name = m_reader.requiredString(value, at, "name"); !name)
                 return name.error();
+        } else if (action.kind == "kubectl") {
+            if (auto s = kubectlAction(value, at, action); !s)
+                return s;
         }
+        if (action.kind != "kubectl")
+            for (const char *kubectlOnly : {"stdin", "until", "expect_exit"})
+                if (value.contains(kubectlOnly))
+                    return m_reader.error(childPointer(at, kubectlOnly),
+                                          std::string("only a kubectl action takes \"") +
+                                              kubectlOnly + "\"");
         if (action.kind != "http")
             for (const char *httpOnly : {"count", "parallel"})
                 if (value.contains(httpOnly))
@@ -280,6 +293,49 @@ Status LessonParser::httpAction(const nlohmann::json &value, const std::string &
     if (auto s = optionalInteger(value, pointer, "count", 1, 100'000); !s)
         return s;
     return optionalInteger(value, pointer, "parallel", 1, 64);
+}
+
+Status LessonParser::kubectlAction(const nlohmann::json &value, const std::string &pointer,
+                                   LessonAction &action)
+{
+    auto args = m_reader.member(value, pointer, "args", true);
+    if (!args)
+        return args.error();
+    auto list = m_reader.stringArray(**args, childPointer(pointer, "args"));
+    if (!list)
+        return list.error();
+    if (list->empty())
+        return m_reader.error(childPointer(pointer, "args"),
+                              "name kubectl's arguments, e.g. [\"get\", \"pods\"]");
+    // kubectl runs against the lab's cluster only: another kubeconfig or server would send
+    // the lesson's requests outside the lab.
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string &arg = (*list)[i];
+        for (const char *flag : {"--kubeconfig", "--server", "-s"})
+            if (arg == flag || arg.rfind(std::string(flag) + "=", 0) == 0)
+                return m_reader.error(childPointer(childPointer(pointer, "args"), i),
+                                      std::string("a lesson's kubectl always talks to the "
+                                                  "lab's cluster; drop \"") +
+                                          flag + "\"");
+    }
+    if (value.contains("stdin")) {
+        const auto &input = value["stdin"];
+        const bool lines = input.is_array() && std::all_of(input.begin(), input.end(),
+                                                           [](const auto &l) { return l.is_string(); });
+        if (!input.is_string() && !lines)
+            return m_reader.error(childPointer(pointer, "stdin"),
+                                  "expected a string or an array of lines (a manifest for "
+                                  "`apply -f -`)");
+    }
+    if (value.contains("until")) {
+        auto until = valueTest(value["until"], childPointer(pointer, "until"));
+        if (!until)
+            return until.error();
+        action.until = std::move(*until);
+    }
+    if (auto s = optionalInteger(value, pointer, "retry_for_ms", 0, 600'000); !s)
+        return s;
+    return optionalInteger(value, pointer, "expect_exit", 0, 255);
 }
 
 Status LessonParser::optionalInteger(const nlohmann::json &object, const std::string &pointer,

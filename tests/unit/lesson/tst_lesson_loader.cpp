@@ -138,7 +138,24 @@ private slots:
         QTest::newRow("unknown action") << "/actions/0/do"
                                         << "\"dance\""
                                         << "/actions/0/do: unknown action \"dance\" (expected "
-                                           "docker, http, reset-docker or image)";
+                                           "docker, http, reset-docker, image or kubectl)";
+        QTest::newRow("kubectl to another server")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"get\", \"pods\", \"--server=https://example.com\"]}"
+            << "/actions/0/args/2: a lesson's kubectl always talks to the lab's cluster; drop "
+               "\"--server\"";
+        QTest::newRow("kubectl stdin not text")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"apply\", \"-f\", \"-\"], \"stdin\": 3}"
+            << "/actions/0/stdin: expected a string or an array of lines";
+        QTest::newRow("kubectl until with a bad test")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"get\", \"pods\"], \"until\": {\"near\": 1}}"
+            << "/actions/0/until/near: unknown test \"near\"";
+        QTest::newRow("until on a docker action")
+            << "/actions/0"
+            << "{\"do\": \"docker\", \"args\": [\"ps\"], \"until\": \"Up\"}"
+            << "/actions/0/until: only a kubectl action takes \"until\"";
         QTest::newRow("http count too large")
             << "/actions/0"
             << "{\"do\": \"http\", \"url\": \"http://192.168.56.10:8080/\", \"count\": 1000000}"
@@ -238,6 +255,25 @@ private slots:
         QVERIFY(!parsed);
         const QString message = QString::fromStdString(parsed.error().message());
         QVERIFY2(message.startsWith("lessons/t.json: " + expected), qPrintable(message));
+    }
+
+    void kubectlActionKeepsItsWaitCondition()
+    {
+        nlohmann::json lesson = minimalLesson();
+        lesson["actions"].push_back({{"id", "wait"},
+                                     {"do", "kubectl"},
+                                     {"args", {"get", "pods"}},
+                                     {"until", {{"regex", "Running"}}},
+                                     {"retry_for_ms", 30000},
+                                     {"stdin", {"a: 1", "b: 2"}}});
+        auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
+        QVERIFY2(parsed, parsed ? "" : parsed.error().message().c_str());
+        const LessonAction &wait = parsed->actions.back();
+        QCOMPARE(wait.kind, std::string("kubectl"));
+        QVERIFY(wait.until);
+        const nlohmann::json running = "web-1   1/1   Running", pending = "web-1  0/1  Pending";
+        QVERIFY(wait.until->test(&running));
+        QVERIFY(!wait.until->test(&pending));
     }
 
     // Only the lesson's actions run inside the capture; setup and cleanup have no window.
