@@ -24,7 +24,14 @@ using namespace flowlab;
 
 namespace {
 
-const QString kSourceLessons = QStringLiteral(FLOWLAB_SOURCE_DIR "/lessons");
+// These tests pin what the catalog finds, so they scan a copy of lessons/docker-run.json on its
+// own rather than lessons/, which grows with every lesson written.
+const QString kSourceLessons = [] {
+    static QTemporaryDir dir;
+    QFile::copy(QStringLiteral(FLOWLAB_SOURCE_DIR "/lessons/docker-run.json"),
+                dir.filePath("docker-run.json"));
+    return dir.path();
+}();
 const QString kFixtureLessons = QStringLiteral(FLOWLAB_SOURCE_DIR "/tests/gui/library/lessons");
 const QString kDockerRun = kSourceLessons + "/docker-run.json";
 const QString kKube = kFixtureLessons + "/kube-deployment.json";
