@@ -44,6 +44,9 @@ Status startDaemon()
             ::dup2(log, 1);
             ::dup2(log, 2);
         }
+        // The daemon and the lab services it starts live long: whatever this command
+        // inherited (a caller's `flock` descriptor, a pipe) must not live on with them.
+        ::closefrom(3);
         ::execlp(program.c_str(), program.c_str(), "--exit-when-down", nullptr);
         ::_exit(127);
     }
