@@ -39,6 +39,8 @@ constexpr const char *kLessonHelp = R"(Usage: flowlab-cli lesson check LESSON...
 
   check   Run each lesson for real and fail (exit 1) if any step is missing. An
           explain-only lesson is skipped with its reason; a skip is not a pass.
+          Each run's bundle goes to $TMPDIR/flowlab-check/ID (default /tmp), to open
+          with `flowlab --open` when a step is missing.
   lint    Load each lesson and report problems (file and JSON pointer) without running it.
 )";
 
@@ -202,7 +204,13 @@ int lessonCommand(CliContext &context, const Args &args)
     if (verb == "check") {
         int failed = 0, passed = 0, skipped = 0;
         for (const auto &file : files) {
-            const int rc = runOne(context, file, "", false);
+            const char *tmp = std::getenv("TMPDIR");
+            const std::string bundles = std::string(tmp && *tmp ? tmp : "/tmp") + "/flowlab-check";
+            std::error_code ec;
+            std::filesystem::create_directories(bundles, ec);
+            auto lesson = loadLesson(file);
+            const std::string out = bundles + "/" + (lesson ? lesson->id : "lesson");
+            const int rc = runOne(context, file, out, false);
             rc == 0 ? ++passed : rc == 2 ? ++skipped : ++failed;
             std::printf("\n");
         }
