@@ -64,6 +64,8 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
     std::vector<ActionWindow> windows;
     Status actionStatus = runActions(lesson.actions, "running the lesson", progress, &windows);
     Status stopStatus = m_evidence.stop();
+    // What cleanup does (deleting what the lesson made) is not the lesson's evidence.
+    const std::uint64_t lastSeq = m_events.size();
     Status cleanupStatus = runActions(lesson.cleanup, "cleanup", progress, nullptr);
     if (!actionStatus)
         return actionStatus.error();
@@ -76,7 +78,7 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
     result.bundleDir = bundleDir;
     TraceBundle &bundle = result.bundle;
     for (auto &event : m_events.snapshot())
-        if (event.seq >= firstSeq)
+        if (event.seq >= firstSeq && event.seq <= lastSeq)
             bundle.events.push_back(std::move(event));
     bundle.lesson = lesson.source;
     bundle.steps = matchSteps(lesson, bundle.events, windows);
