@@ -120,6 +120,8 @@ std::string EventMatcher::describe() const
         text += ", " + path + " " + test.describe();
     if (!during.empty())
         text += ", during action \"" + during + "\"";
+    if (!after.empty())
+        text += ", after action \"" + after + "\" began";
     return text;
 }
 

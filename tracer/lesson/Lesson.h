@@ -43,6 +43,9 @@ struct EventMatcher
     std::optional<ValueTest> summary;
     std::vector<std::pair<std::string, ValueTest>> attrs; // dotted path → test
     std::string during; // only events recorded while this action ran; "" = the whole run
+    // Only events recorded from this action's start on: for what follows an action by an
+    // unknown delay, e.g. a replacement pod turning Ready some time after a deletion.
+    std::string after;
     std::string role;   // how the evidence is labelled, e.g. "before DNAT"
 
     bool matches(const Event &event) const;

@@ -144,11 +144,11 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
         return s.error();
     for (const auto &[key, unused] : value.items())
         if (key != "kind" && key != "component" && key != "node" && key != "summary" &&
-            key != "attrs" && key != "during" && key != "role")
+            key != "attrs" && key != "during" && key != "after" && key != "role")
             return m_reader.error(childPointer(pointer, key),
                                   "unknown matcher field \"" + key +
                                       "\" (expected kind, component, node, summary, attrs, "
-                                      "during or role)");
+                                      "during, after or role)");
     EventMatcher matcher;
     auto kindName = m_reader.requiredString(value, pointer, "kind");
     if (!kindName)
@@ -167,7 +167,8 @@ Result<EventMatcher> LessonParser::matcher(const nlohmann::json &value, const st
         *slot = *field;
     }
     for (auto [key, slot] :
-         {std::pair{"during", &matcher.during}, std::pair{"role", &matcher.role}}) {
+         {std::pair{"during", &matcher.during}, std::pair{"after", &matcher.after},
+          std::pair{"role", &matcher.role}}) {
         auto field = m_reader.optionalString(value, pointer, key);
         if (!field)
             return field.error();
@@ -518,10 +519,12 @@ Status LessonParser::steps(const nlohmann::json &document, Lesson &lesson)
                 auto parsed = matcher((**match)[m], childPointer(matchAt, m));
                 if (!parsed)
                     return parsed.error();
-                if (auto s = checkDuring(lesson, parsed->during,
-                                         childPointer(childPointer(matchAt, m), "during"));
-                    !s)
-                    return s;
+                for (auto [key, id] : {std::pair{"during", &parsed->during},
+                                       std::pair{"after", &parsed->after}})
+                    if (auto s = checkDuring(lesson, *id,
+                                             childPointer(childPointer(matchAt, m), key));
+                        !s)
+                        return s;
                 step.matchers.push_back(std::move(*parsed));
             }
         }

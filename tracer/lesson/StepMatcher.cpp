@@ -17,6 +17,11 @@ const std::pair<StepStatus, const char *> kStatusNames[] = {
 bool inWindow(const Event &event, const EventMatcher &matcher,
               const std::map<std::string, ActionWindow> &windows)
 {
+    if (!matcher.after.empty()) {
+        const auto from = windows.find(matcher.after);
+        if (from == windows.end() || event.monotonicNs < from->second.startNs)
+            return false;
+    }
     if (matcher.during.empty())
         return true;
     const auto window = windows.find(matcher.during);

@@ -77,7 +77,7 @@ private slots:
             << "/steps/0/match/0/colour"
             << "1"
             << "/steps/0/match/0/colour: unknown matcher field \"colour\" (expected kind, "
-               "component, node, summary, attrs, during or role)";
+               "component, node, summary, attrs, during, after or role)";
         QTest::newRow("unknown test")
             << "/steps/0/match/0/attrs/status"
             << "{\"near\": 200}"

@@ -85,6 +85,29 @@ private slots:
         QVERIFY(results[2].missing[0].find("during action \"request\"") != std::string::npos);
     }
 
+    // `after` takes any event from the action's start on, however late; never one before it.
+    void afterTakesEventsFromTheActionsStartOn()
+    {
+        nlohmann::json lesson = nlohmann::json::parse(kLesson);
+        lesson["steps"] = nlohmann::json::array(
+            {{{"id", "late"},
+              {"title", "ready later"},
+              {"component", lesson["components"][0]["id"]},
+              {"explanation", "x"},
+              {"match", {{{"kind", "reconcile"}, {"summary", "ready"}, {"after", "run"}}}}}});
+        const Lesson parsed = lessonFrom(lesson.dump().c_str());
+        const std::vector<ActionWindow> windows = {{"run", 5'000'000, 6'000'000}};
+        const auto before = matchSteps(
+            parsed, {makeEvent(4, EventKind::Reconcile, "controller-manager", "ready")}, windows);
+        QCOMPARE(toString(before[0].status), std::string("missing"));
+        QVERIFY2(before[0].missing[0].find("after action \"run\" began") != std::string::npos,
+                 before[0].missing[0].c_str());
+        // Long after the window closed: still counts.
+        const auto late = matchSteps(
+            parsed, {makeEvent(90, EventKind::Reconcile, "controller-manager", "ready")}, windows);
+        QCOMPARE(toString(late[0].status), std::string("observed"));
+    }
+
     // Found by fuzzing: an index too large for size_t threw std::out_of_range from std::stoul.
     void dottedPathsIndexArraysSafely()
     {
