@@ -7,6 +7,7 @@
 #include "engine/sys/NetnsThread.h"
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -136,9 +137,38 @@ Status LessonActions::runDocker(const LessonAction &action, const ProgressFn &pr
     return success();
 }
 
+Result<std::vector<std::string>>
+LessonActions::substituteOutputs(const std::vector<std::string> &args) const
+{
+    std::vector<std::string> out;
+    for (std::string arg : args) {
+        for (std::size_t open = arg.find("{{"); open != std::string::npos;
+             open = arg.find("{{", open)) {
+            const std::size_t close = arg.find("}}", open);
+            if (close == std::string::npos)
+                break;
+            const std::string id = arg.substr(open + 2, close - open - 2);
+            const auto found = m_outputs.find(id);
+            if (found == m_outputs.end())
+                return Error("\"{{" + id + "}}\" names no kubectl action run before this one");
+            std::string value = found->second;
+            while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+                value.pop_back();
+            arg.replace(open, close + 2 - open, value);
+            open += value.size();
+        }
+        out.push_back(std::move(arg));
+    }
+    return out;
+}
+
 Status LessonActions::runKubectl(const LessonAction &action, const ProgressFn &progress)
 {
-    const auto args = action.params.at("args").get<std::vector<std::string>>();
+    const auto substituted =
+        substituteOutputs(action.params.at("args").get<std::vector<std::string>>());
+    if (!substituted)
+        return substituted.error();
+    const std::vector<std::string> &args = *substituted;
     std::string input;
     if (const auto found = action.params.find("stdin"); found != action.params.end()) {
         if (found->is_string())
@@ -198,6 +228,7 @@ Status LessonActions::runKubectl(const LessonAction &action, const ProgressFn &p
                        {"action", action.id}};
     done.links = {commandSeq};
     m_events.append(done);
+    m_outputs[action.id] = result->out;
     for (const std::string &text : {result->out, result->err})
         if (!text.empty())
             progress("  " + firstLine(text));

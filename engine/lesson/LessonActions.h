@@ -11,6 +11,7 @@
 #include "tracer/model/EventLog.h"
 
 #include <functional>
+#include <map>
 
 namespace flowlab {
 
@@ -33,8 +34,13 @@ private:
     Status httpRequestFromLab(const LessonAction &action, const ProgressFn &progress);
     Status resetDocker(const ProgressFn &progress);
 
+    // "{{ID}}" in a kubectl argument becomes what the earlier kubectl action ID printed,
+    // trimmed: how a lesson names an object the cluster named (a pod's generated name).
+    Result<std::vector<std::string>> substituteOutputs(const std::vector<std::string> &args) const;
+
     LabPaths m_paths;
     EventLog &m_events;
+    std::map<std::string, std::string> m_outputs; // kubectl action id -> its stdout
     EnsureImageFn m_ensureImage;
 };
 
