@@ -35,8 +35,9 @@ struct HttpLoad
 // `count` requests from `from`, back to back over `parallel` connections at once, each on a
 // fresh connection (a new flow through conntrack and DNAT), as separate browsers would make
 // them.
-Result<HttpLoad> sendHttpLoad(const std::string &from, const std::string &url, int count,
-                              int parallel, long expected)
+Result<HttpLoad> sendHttpLoad(const std::string &from, const std::string &url,
+                              const std::vector<std::pair<std::string, std::string>> &headers,
+                              int count, int parallel, long expected)
 {
     HttpLoad load;
     std::mutex mutex;
@@ -48,7 +49,8 @@ Result<HttpLoad> sendHttpLoad(const std::string &from, const std::string &url, i
         workers.emplace_back([&, w] {
             workerStatus[std::size_t(w)] = runInNetns(from, [&] {
                 while (next.fetch_add(1) < count) {
-                    auto response = httpRequest({.url = url, .timeoutMs = 3000});
+                    auto response =
+                        httpRequest({.url = url, .headers = headers, .timeoutMs = 3000});
                     std::lock_guard lock(mutex);
                     if (response)
                         ++load.statuses[response->status];
@@ -251,6 +253,12 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     const int retryForMs = action.params.value("retry_for_ms", 0);
     const int count = action.params.value("count", 1);
     const int parallel = action.params.value("parallel", 1);
+    // The name a browser would have asked for (app2.com): the lab has no DNS for it, so the
+    // URL names the address and the Host header the site, as `curl -H Host:` does.
+    const std::string host = action.params.value("host", "");
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!host.empty())
+        headers.emplace_back("Host", host);
     if (from.rfind(kLabNamePrefix, 0) != 0)
         return Error("an http action runs only from a lab namespace, not \"" + from + "\"");
 
@@ -259,6 +267,10 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     command.source = {"curl", from, 0, from};
     command.summary = "curl " + url;
     command.attributes = {{"url", url}, {"from", from}, {"action", action.id}};
+    if (!host.empty()) {
+        command.summary = "curl -H 'Host: " + host + "' " + url;
+        command.attributes["host"] = host;
+    }
     if (count > 1) {
         command.summary += " ×" + std::to_string(count);
         command.attributes["count"] = count;
@@ -271,7 +283,9 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     Result<HttpResponse> response = Error("not sent");
     while (true) {
         if (auto s =
-                runInNetns(from, [&] { response = httpRequest({.url = url, .timeoutMs = 3000}); });
+                runInNetns(from, [&] {
+                    response = httpRequest({.url = url, .headers = headers, .timeoutMs = 3000});
+                });
             !s)
             return s;
         const bool good = response && (expected == 0 || response->status == expected);
@@ -307,7 +321,7 @@ Status LessonActions::httpRequestFromLab(const LessonAction &action, const Progr
     // The first request found the service up; the rest go back to back.
     progress("  " + response->statusLine + "; " + std::to_string(count - 1) +
              " more request(s) over " + std::to_string(parallel) + " connection(s) at once");
-    auto load = sendHttpLoad(from, url, count - 1, parallel, expected);
+    auto load = sendHttpLoad(from, url, headers, count - 1, parallel, expected);
     if (!load)
         return load.error().withContext("curl " + url);
     const double perSecond = load->seconds > 0 ? (count - 1) / load->seconds : 0;

@@ -225,7 +225,7 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
                 m_reader.checkKeys(value, at,
                                    {"id", "do", "args", "url", "from", "name", "expect_status",
                                     "ignore_failure", "retry_for_ms", "count", "parallel", "note",
-                                    "stdin", "until", "expect_exit"});
+                                    "stdin", "until", "expect_exit", "host"});
             !s)
             return s;
         LessonAction action;
@@ -270,7 +270,7 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
                                           std::string("only a kubectl action takes \"") +
                                               kubectlOnly + "\"");
         if (action.kind != "http")
-            for (const char *httpOnly : {"count", "parallel"})
+            for (const char *httpOnly : {"count", "parallel", "host"})
                 if (value.contains(httpOnly))
                     return m_reader.error(childPointer(at, httpOnly),
                                           std::string("only an http action takes \"") + httpOnly +
@@ -286,6 +286,8 @@ Status LessonParser::httpAction(const nlohmann::json &value, const std::string &
         return url.error();
     if (auto from = m_reader.optionalString(value, pointer, "from"); !from)
         return from.error();
+    if (auto host = m_reader.optionalString(value, pointer, "host"); !host)
+        return host.error();
     // Bounded, so that a lesson's load stays a small one inside the lab.
     if (auto s = optionalInteger(value, pointer, "expect_status", 100, 599); !s)
         return s;

@@ -28,6 +28,7 @@ constexpr EventAttribute kCommand[] = {
     {"uid", Number},
     {"url", Text},
     {"from", Text},
+    {"host", Text},
     {"status", Number},
     {"local_address", Text},
     {"remote_address", Text},
