@@ -247,7 +247,10 @@ Status LessonActions::runKubectl(const LessonAction &action, const ProgressFn &p
 
 Status LessonActions::httpRequestFromLab(const LessonAction &action, const ProgressFn &progress)
 {
-    const std::string url = action.params.at("url").get<std::string>();
+    const auto substituted = substituteOutputs({action.params.at("url").get<std::string>()});
+    if (!substituted)
+        return substituted.error();
+    const std::string url = substituted->front();
     const std::string from = action.params.value("from", kClientNetns);
     const long expected = action.params.value("expect_status", 0L);
     const int retryForMs = action.params.value("retry_for_ms", 0);

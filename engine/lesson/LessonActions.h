@@ -34,8 +34,9 @@ private:
     Status httpRequestFromLab(const LessonAction &action, const ProgressFn &progress);
     Status resetDocker(const ProgressFn &progress);
 
-    // "{{ID}}" in a kubectl argument becomes what the earlier kubectl action ID printed,
-    // trimmed: how a lesson names an object the cluster named (a pod's generated name).
+    // "{{ID}}" in a kubectl argument or an http URL becomes what the earlier kubectl action
+    // ID printed, trimmed: how a lesson names what the cluster chose (a pod's generated name,
+    // a LoadBalancer's address).
     Result<std::vector<std::string>> substituteOutputs(const std::vector<std::string> &args) const;
 
     LabPaths m_paths;
