@@ -9,6 +9,8 @@
 #include "app/desktop/diagram/FlowScene.h"
 #include "app/desktop/model/EventLabel.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QFontMetricsF>
 #include <QSignalSpy>
 
@@ -218,6 +220,61 @@ private slots:
         QVERIFY2(scene.tokenLabel().startsWith("SYNTHETIC"), qPrintable(scene.tokenLabel()));
         QVERIFY(!CaptionItem::chipText(StepState::Synthetic).contains("observed"));
         saveScreenshot(&view, "diagram-synthetic-step");
+    }
+
+    // Every lesson in lessons/ plays: its diagram places each component once without
+    // overlaps, a Kubernetes lesson draws the control plane above the nodes, and each step
+    // (explained, without a run) shows its component.
+    void everyLessonPlays_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QDir lessons(FLOWLAB_SOURCE_DIR "/lessons");
+        const QStringList files = lessons.entryList({"*.json"}, QDir::Files, QDir::Name);
+        QVERIFY(files.size() >= 10);
+        for (const QString &file : files)
+            QTest::newRow(qPrintable(file)) << lessons.filePath(file);
+    }
+
+    void everyLessonPlays()
+    {
+        QFETCH(QString, path);
+        auto lesson = loadLesson(path.toStdString());
+        QVERIFY2(lesson, lesson ? "" : lesson.error().message().c_str());
+        const DiagramLayout layout = DiagramLayout::compute(*lesson);
+        QCOMPARE(layout.boxes.size(), lesson->components.size());
+        for (const auto &a : layout.boxes) {
+            QVERIFY2(layout.bounds.contains(a.rect), a.id.c_str());
+            for (const auto &b : layout.boxes)
+                QVERIFY2(&a == &b || !a.rect.intersects(b.rect), (a.id + " / " + b.id).c_str());
+        }
+        if (lesson->lab == "kube") {
+            int controlPlane = -1, nodes = -1;
+            for (std::size_t i = 0; i < layout.bands.size(); ++i) {
+                if (layout.bands[i].label.contains("control plane") && controlPlane < 0)
+                    controlPlane = int(i);
+                if (layout.bands[i].label.contains("node") && nodes < 0)
+                    nodes = int(i);
+            }
+            QVERIFY2(controlPlane >= 0, "a control-plane band");
+            // (A lesson that never reaches a node, such as apiserver-security, has none.)
+            if (nodes >= 0)
+                QVERIFY(layout.bands[std::size_t(controlPlane)].rect.bottom() <=
+                        layout.bands[std::size_t(nodes)].rect.top());
+        }
+        auto walkthrough = Walkthrough::fromLessonFile(path.toStdString());
+        QVERIFY(walkthrough);
+        FlowScene scene;
+        scene.setWalkthrough(&*walkthrough);
+        FlowDiagramView view(&scene);
+        view.resize(1920, 1080);
+        view.show();
+        for (int i = 0; i < walkthrough->stepCount(); ++i) {
+            scene.showStep(i, false);
+            QCOMPARE(scene.activeComponent(),
+                     QString::fromStdString(walkthrough->step(i).lessonStep->component));
+        }
+        scene.showStep(0, false);
+        saveScreenshot(&view, "lesson-" + QFileInfo(path).completeBaseName());
     }
 
     void crowdedBandsKeepBoxesReadable_data()
