@@ -37,7 +37,7 @@ std::vector<std::string> kubeEvidenceComponents(const LabTopology &topology)
     std::vector<std::string> components = {"controller-manager", "scheduler", "cluster-dns",
                                            "ingress-controller"};
     for (const LabHost *node : topology.kubeNodes())
-        for (const char *agent : {"kubelet-", "kube-proxy-"})
+        for (const char *agent : {"kubelet-", "kube-proxy-", "cni-"})
             components.push_back(agent + node->netns);
     return components;
 }

@@ -21,8 +21,14 @@ Result<std::vector<ServiceSpec>> KubeNodeServices::prepare() const
 
     std::vector<ServiceSpec> runtimes, agents;
     for (const LabHost *node : m_topology.kubeNodes()) {
-        const auto layout = kube::node::NodeRuntimeLayout::forNode(node->netns, node->podCidr,
-                                                                   m_paths.libDir, m_paths.runDir);
+        auto layout = kube::node::NodeRuntimeLayout::forNode(node->netns, node->podCidr,
+                                                             m_paths.libDir, m_paths.runDir);
+        // Each CNI call (operation, configuration, result) becomes evidence.
+        layout.cniTapProgram = siblingProgram("flowlab-cni-tap");
+        if (layout.cniTapProgram.find('/') == std::string::npos)
+            return Error("cannot find flowlab-cni-tap; build it (cmake --build BUILD) so that "
+                         "it is beside flowlabd");
+        layout.cniEvidenceLog = m_paths.kubeEvidenceLog("cni-" + node->netns);
         if (auto s = kube::node::writeNodeRuntimeFiles(layout); !s)
             return std::move(s).error().withContext("writing " + node->netns +
                                                     "'s containerd and CNI files");

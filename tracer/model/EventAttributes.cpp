@@ -177,8 +177,18 @@ constexpr EventAttribute kSchedule[] = {
     {"reason", Text}, {"weights", Object},     {"binding", Object},
 };
 
-// tracer/syscalls/TraceEvents.cpp.
+// tracer/syscalls/TraceEvents.cpp; and engine/kube/cni/CniInvocation.cpp (flowlab-cni-tap's
+// record of a CNI plugin call: event "cni").
 constexpr EventAttribute kProcess[] = {
+    {"plugin", Text},
+    {"cni_command", Text},
+    {"container_id", Text},
+    {"ifname", Text},
+    {"cni_netns", Text},
+    {"env", Object},
+    {"config", Object | Text},
+    {"result", Object | Text},
+    {"duration_ms", Number},
     {"event", Text},
     {"tid", Number},
     {"comm", Text},

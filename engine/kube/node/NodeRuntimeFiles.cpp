@@ -110,7 +110,7 @@ std::string renderContainerdConfig(const NodeRuntimeLayout &layout)
         << "  SystemdCgroup = false\n"
         << "\n"
         << cri << ".cni]\n"
-        << "  bin_dir = " << quoted(layout.cniBinDir) << "\n"
+        << "  bin_dir = " << quoted(layout.cniPluginDir()) << "\n"
         << "  conf_dir = " << quoted(layout.cniConfDir()) << "\n"
         << "  max_conf_num = 1\n"
         // Images named on Docker Hub ("nginx") and the lab registry's own names both come
@@ -126,6 +126,15 @@ std::string renderContainerdConfig(const NodeRuntimeLayout &layout)
         << cri << ".registry.mirrors." << quoted(layout.registry) << "]\n"
         << "  endpoint = [" << quoted(mirror) << "]\n";
     return out.str();
+}
+
+std::string renderCniTapConfig(const NodeRuntimeLayout &layout)
+{
+    return nlohmann::ordered_json{{"plugin_dir", layout.cniBinDir},
+                                  {"evidence_log", layout.cniEvidenceLog},
+                                  {"node", layout.nodeName}}
+               .dump(2) +
+           "\n";
 }
 
 std::string renderCniConflist(const NodeRuntimeLayout &layout)
@@ -162,6 +171,24 @@ Status writeNodeRuntimeFiles(const NodeRuntimeLayout &layout)
     }
     if (auto s = writeFile(layout.containerdConfigPath(), renderContainerdConfig(layout)); !s)
         return s;
+    if (!layout.cniTapProgram.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(layout.cniTapDir(), ec);
+        if (ec)
+            return Error("creating " + layout.cniTapDir() + ": " + ec.message());
+        for (const char *plugin : kTappedPluginNames) {
+            const std::string link = layout.cniTapDir() + "/" + plugin;
+            std::filesystem::remove(link, ec);
+            std::filesystem::create_symlink(layout.cniTapProgram, link, ec);
+            if (ec)
+                return Error("linking " + link + " to " + layout.cniTapProgram + ": " +
+                             ec.message());
+        }
+        if (auto s = writeFile(layout.cniTapDir() + "/flowlab-cni-tap.json",
+                               renderCniTapConfig(layout));
+            !s)
+            return s;
+    }
     return writeFile(layout.cniConflistPath(), renderCniConflist(layout));
 }
 

@@ -39,6 +39,9 @@ inline constexpr const char *kBridgeName = "cni0";
 // Debian's containernetworking-plugins 1.1.1 and containerd 1.6's libcni both speak 1.0.0.
 inline constexpr const char *kCniVersion = "1.0.0";
 inline constexpr const char *kLabRegistry = "192.168.56.5:5000";
+// The plugins the node's CRI runs (the conflist's, its IPAM, and loopback for every sandbox).
+inline constexpr const char *kTappedPluginNames[] = {"bridge", "host-local", "portmap",
+                                                     "loopback"};
 
 struct NodeRuntimeLayout
 {
@@ -49,6 +52,10 @@ struct NodeRuntimeLayout
     std::string registry = kLabRegistry;
     std::string sandboxImage; // the pause image; default <registry>/flowlab/pause:1.0
     std::string cniBinDir = "/usr/lib/cni";
+    // With a tap program (flowlab-cni-tap), containerd runs the plugins through it, from
+    // cniTapDir(), and each call is recorded in cniEvidenceLog for the node.
+    std::string cniTapProgram;
+    std::string cniEvidenceLog;
 
     static NodeRuntimeLayout forNode(const std::string &nodeName, const std::string &podCidr,
                                      const std::string &libDir = "/var/lib/flowlab",
@@ -61,6 +68,9 @@ struct NodeRuntimeLayout
     std::string containerdRoot() const { return dataDir + "/containerd"; }
     std::string cniConfDir() const { return runDir + "/cni/net.d"; }
     std::string cniConflistPath() const { return cniConfDir() + "/10-flowlab-pods.conflist"; }
+    std::string cniTapDir() const { return runDir + "/cni/bin"; }
+    // Where containerd looks for plugins: the tap's directory when there is a tap.
+    std::string cniPluginDir() const { return cniTapProgram.empty() ? cniBinDir : cniTapDir(); }
     std::string ipamDataDir() const { return dataDir + "/cni/networks"; }
     std::string kubeletRoot() const { return dataDir + "/kubelet"; }
     std::string podLogDir() const { return dataDir + "/pod-logs"; }
@@ -71,6 +81,8 @@ struct NodeRuntimeLayout
     std::vector<std::string> directories() const;
 };
 
+// The tap's configuration (flowlab-cni-tap.json): where the real plugins are, where to log.
+std::string renderCniTapConfig(const NodeRuntimeLayout &layout);
 // containerd's config.toml (version 2) for the node.
 std::string renderContainerdConfig(const NodeRuntimeLayout &layout);
 // The CNI network list: bridge cni0 (the pods' gateway; no masquerading, the lab routes pod
