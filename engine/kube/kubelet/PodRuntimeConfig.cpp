@@ -84,7 +84,8 @@ v1::PodSandboxConfig sandboxConfig(const Json &pod, std::uint32_t attempt,
     return config;
 }
 
-v1::ContainerConfig containerConfig(const Json &pod, const Json &container, std::uint32_t attempt)
+v1::ContainerConfig containerConfig(const Json &pod, const Json &container, std::uint32_t attempt,
+                                    const std::vector<std::pair<std::string, std::string>> &env)
 {
     const PodIdentity id = PodIdentity::of(pod);
     const std::string name = string(get(container, "name"));
@@ -97,13 +98,10 @@ v1::ContainerConfig containerConfig(const Json &pod, const Json &container, std:
     for (const Json &word : items(get(container, "args")))
         config.add_args(string(word));
     config.set_working_dir(string(get(container, "workingDir")));
-    // Plain values only for now; valueFrom (ConfigMap, Secret, fieldRef) comes with volumes.
-    for (const Json &env : items(get(container, "env"))) {
-        if (!get(env, "value").is_string())
-            continue;
+    for (const auto &[key, value] : env) {
         v1::KeyValue *pair = config.add_envs();
-        pair->set_key(string(get(env, "name")));
-        pair->set_value(string(get(env, "value")));
+        pair->set_key(key);
+        pair->set_value(value);
     }
     auto &labels = *config.mutable_labels();
     labels[kPodNameLabel] = id.name;

@@ -46,8 +46,9 @@ struct PodIdentity
 std::string podLogDirectory(const SandboxOptions &options, const PodIdentity &pod);
 v1::PodSandboxConfig sandboxConfig(const Json &pod, std::uint32_t attempt,
                                    const SandboxOptions &options);
-v1::ContainerConfig containerConfig(const Json &pod, const Json &container,
-                                    std::uint32_t attempt);
+// `env` is the container's environment, resolved (containerEnvironment in PodVolumes.h).
+v1::ContainerConfig containerConfig(const Json &pod, const Json &container, std::uint32_t attempt,
+                                    const std::vector<std::pair<std::string, std::string>> &env);
 
 // imagePullPolicy: "Always" pulls every time, "Never" never, "IfNotPresent" when missing.
 // An unset policy is what the apiserver defaults: Always for ":latest" or no tag.

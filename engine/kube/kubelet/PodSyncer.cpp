@@ -161,15 +161,19 @@ void PodSyncer::startContainer(const Json &pod, const Json &container, std::uint
         return;
     v1::CreateContainerRequest create;
     create.set_pod_sandbox_id(sandboxId);
-    *create.mutable_config() = containerConfig(pod, container, attempt);
-    auto mounts = containerMounts(container, volumes);
-    if (!mounts) {
+    auto configError = [&](const std::string &message) {
         state.waitingReason = "CreateContainerConfigError";
-        state.waitingMessage = mounts.error().message();
-        result.events.push_back({"Warning", "Failed", "Error: " + mounts.error().message()});
+        state.waitingMessage = message;
+        result.events.push_back({"Warning", "Failed", "Error: " + message});
         retryIn(result, std::chrono::seconds(10));
-        return;
-    }
+    };
+    auto env = containerEnvironment(pod, container, volumes.sources);
+    if (!env)
+        return configError(env.error().message());
+    *create.mutable_config() = containerConfig(pod, container, attempt, *env);
+    auto mounts = containerMounts(container, volumes);
+    if (!mounts)
+        return configError(mounts.error().message());
     for (auto &mount : *mounts)
         *create.mutable_config()->add_mounts() = std::move(mount);
     *create.mutable_sandbox_config() = config;

@@ -1,5 +1,8 @@
 #include "engine/kube/kubelet/PodVolumes.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "engine/kube/api/JsonFields.h"
 
 #include <QByteArray>
@@ -94,13 +97,96 @@ std::map<std::string, std::string> stringsOf(const Json &object, bool base64)
 std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(const Json &pod)
 {
     std::vector<std::string> configMaps, secrets;
+    auto add = [](std::vector<std::string> &names, const std::string &name) {
+        if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+            names.push_back(name);
+    };
     for (const Json &volume : items(get(pod, {"spec", "volumes"}))) {
-        if (const std::string name = string(get(volume, {"configMap", "name"})); !name.empty())
-            configMaps.push_back(name);
-        if (const std::string name = string(get(volume, {"secret", "secretName"})); !name.empty())
-            secrets.push_back(name);
+        add(configMaps, string(get(volume, {"configMap", "name"})));
+        add(secrets, string(get(volume, {"secret", "secretName"})));
     }
+    for (const char *list : {"initContainers", "containers"})
+        for (const Json &container : items(get(pod, {"spec", list}))) {
+            for (const Json &from : items(get(container, "envFrom"))) {
+                add(configMaps, string(get(from, {"configMapRef", "name"})));
+                add(secrets, string(get(from, {"secretRef", "name"})));
+            }
+            for (const Json &env : items(get(container, "env"))) {
+                add(configMaps, string(get(env, {"valueFrom", "configMapKeyRef", "name"})));
+                add(secrets, string(get(env, {"valueFrom", "secretKeyRef", "name"})));
+            }
+        }
     return {configMaps, secrets};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>>
+containerEnvironment(const Json &pod, const Json &container, const VolumeSources &sources)
+{
+    const std::string ns = string(get(pod, {"metadata", "namespace"}));
+    std::vector<std::pair<std::string, std::string>> env;
+    auto set = [&env](const std::string &name, const std::string &value) {
+        for (auto &pair : env)
+            if (pair.first == name) {
+                pair.second = value;
+                return;
+            }
+        env.emplace_back(name, value);
+    };
+    // The object and its values, or why it cannot be had.
+    auto lookup = [&](bool secret, const std::string &name,
+                      bool optional) -> Result<std::optional<std::map<std::string, std::string>>> {
+        const auto &objects = secret ? sources.secrets : sources.configMaps;
+        const auto found = objects.find(name);
+        if (found == objects.end()) {
+            if (optional)
+                return std::optional<std::map<std::string, std::string>>();
+            return Error(std::string(secret ? "secret" : "configmap") + " \"" + name +
+                         "\" not found");
+        }
+        return std::optional(stringsOf(found->second, secret));
+    };
+    for (const Json &from : items(get(container, "envFrom"))) {
+        const bool secret = from.contains("secretRef");
+        const Json &ref = get(from, secret ? "secretRef" : "configMapRef");
+        auto values = lookup(secret, string(get(ref, "name")), boolean(get(ref, "optional")));
+        if (!values)
+            return values.error();
+        if (*values)
+            for (const auto &[key, value] : **values)
+                set(string(get(from, "prefix")) + key, value);
+    }
+    for (const Json &var : items(get(container, "env"))) {
+        const std::string name = string(get(var, "name"));
+        const Json &valueFrom = get(var, "valueFrom");
+        if (!valueFrom.is_object()) {
+            set(name, string(get(var, "value")));
+            continue;
+        }
+        const bool secret = valueFrom.contains("secretKeyRef");
+        if (!secret && !valueFrom.contains("configMapKeyRef"))
+            return Error("env " + name + ": valueFrom " +
+                         (valueFrom.empty() ? std::string("(empty)")
+                                            : valueFrom.items().begin().key()) +
+                         " is not supported by this kubelet (configMapKeyRef and secretKeyRef "
+                         "are)");
+        const Json &ref = get(valueFrom, secret ? "secretKeyRef" : "configMapKeyRef");
+        const std::string object = string(get(ref, "name")), key = string(get(ref, "key"));
+        const bool optional = boolean(get(ref, "optional"));
+        auto values = lookup(secret, object, optional);
+        if (!values)
+            return values.error();
+        if (!*values)
+            continue;
+        const auto found = (*values)->find(key);
+        if (found == (*values)->end()) {
+            if (optional)
+                continue;
+            return Error("couldn't find key " + key + " in " +
+                         (secret ? "Secret " : "ConfigMap ") + ns + "/" + object);
+        }
+        set(name, found->second);
+    }
+    return env;
 }
 
 Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &sources,
@@ -161,6 +247,7 @@ Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &
                           "volumes only");
         }
     }
+    prepared.sources = sources;
     return prepared;
 }
 

@@ -31,13 +31,25 @@ struct VolumeSources
     std::map<std::string, Json> secrets;
 };
 
-// What a pod's volumes need from the cluster: {configMap names, secret names}.
+// What a pod needs from the cluster, for its volumes and its containers' env and envFrom:
+// {configMap names, secret names}.
 std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(const Json &pod);
 
 struct PreparedVolumes
 {
     std::map<std::string, std::string> hostPaths; // volume name → directory on the node
+    VolumeSources sources;                        // for the containers' environment
 };
+
+// `container`'s environment: envFrom (every key of a ConfigMap or Secret, with its prefix)
+// then env (plain values, and valueFrom configMapKeyRef / secretKeyRef), later names
+// winning, as the real kubelet builds it. A missing ConfigMap, Secret or key that is not
+// `optional` is an error in the kubelet's words ("configmap \"x\" not found", "couldn't find
+// key K in Secret ns/x"): the container is not created (CreateContainerConfigError).
+// A valueFrom this kubelet does not resolve (fieldRef, resourceFieldRef) is an error too,
+// rather than a variable silently left out.
+Result<std::vector<std::pair<std::string, std::string>>>
+containerEnvironment(const Json &pod, const Json &container, const VolumeSources &sources);
 
 // Creates the pod's volume directories and files. The error is the FailedMount message,
 // naming the volume and what is missing.

@@ -78,6 +78,62 @@ private slots:
         QCOMPARE(fileAt(prepared->hostPaths.at("creds") + "/password"), QByteArray("s3cr3t"));
     }
 
+    // env and envFrom from a ConfigMap and a Secret: later names win, Secrets are decoded,
+    // and the pod names what it needs so the kubelet watches them.
+    void theEnvironmentComesFromConfigMapsAndSecrets()
+    {
+        const Json container = Json::parse(R"({
+            "name": "app",
+            "envFrom": [{"configMapRef": {"name": "settings"}, "prefix": "APP_"}],
+            "env": [
+                {"name": "MODE", "value": "plain"},
+                {"name": "APP_COLOUR", "value": "overridden"},
+                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                {"name": "SHOP", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "SHOP"}}},
+                {"name": "MAYBE", "valueFrom": {"configMapKeyRef": {"name": "absent", "key": "x", "optional": true}}}
+            ]})");
+        Json thePod = pod(Json::array());
+        thePod["spec"]["containers"] = Json::array({container});
+        const auto [configMaps, secrets] = volumeReferences(thePod);
+        QCOMPARE(configMaps, (std::vector<std::string>{"settings", "absent"}));
+        QCOMPARE(secrets, std::vector<std::string>{"db"});
+
+        VolumeSources sources;
+        sources.configMaps["settings"] = {{"data", {{"SHOP", "Books"}, {"COLOUR", "blue"}}}};
+        sources.secrets["db"] = {{"data", {{"password", "czNjcjN0"}}}}; // "s3cr3t"
+        auto env = containerEnvironment(thePod, container, sources);
+        QVERIFY2(env, env ? "" : env.error().message().c_str());
+        const std::vector<std::pair<std::string, std::string>> expected = {
+            {"APP_COLOUR", "overridden"}, {"APP_SHOP", "Books"}, {"MODE", "plain"},
+            {"DB_PASSWORD", "s3cr3t"},    {"SHOP", "Books"}};
+        QCOMPARE(*env, expected);
+    }
+
+    void aMissingEnvSourceIsAConfigError_data()
+    {
+        QTest::addColumn<QString>("env");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("secret") << R"({"name": "P", "valueFrom": {"secretKeyRef": {"name": "nope", "key": "k"}}})"
+                                << "secret \"nope\" not found";
+        QTest::newRow("key") << R"({"name": "P", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "missing"}}})"
+                             << "couldn't find key missing in ConfigMap shop/settings";
+        QTest::newRow("fieldRef") << R"({"name": "P", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}})"
+                                  << "env P: valueFrom fieldRef is not supported by this kubelet";
+    }
+
+    void aMissingEnvSourceIsAConfigError()
+    {
+        QFETCH(QString, env);
+        QFETCH(QString, message);
+        const Json container = {{"name", "app"}, {"env", Json::array({Json::parse(env.toStdString())})}};
+        VolumeSources sources;
+        sources.configMaps["settings"] = {{"data", {{"SHOP", "Books"}}}};
+        auto result = containerEnvironment(pod(Json::array()), container, sources);
+        QVERIFY(!result);
+        QVERIFY2(QString::fromStdString(result.error().message()).startsWith(message),
+                 result.error().message().c_str());
+    }
+
     void aMissingConfigMapIsAFailedMount()
     {
         QTemporaryDir dir;
