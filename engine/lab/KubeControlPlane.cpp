@@ -245,6 +245,11 @@ Result<std::vector<ServiceSpec>> KubeControlPlane::prepare(const KubeLabOptions 
                             m_paths.kubeLibDir() + "/" + token + ".token",
                             "--evidence-log",
                             m_paths.kubeEvidenceLog(token)};
+        if (std::string(program) == "flowlab-controller-manager") {
+            // Provisioned PersistentVolumes live with the lab's data, and go with it.
+            spec.launch.argv.push_back("--volume-dir");
+            spec.launch.argv.push_back(m_paths.libDir + "/volumes");
+        }
         spec.launch.netns = kControlPlaneNetns;
         spec.launch.logPath = m_paths.logDir() + "/" + name + ".log";
         // They retry until the apiserver answers; running is ready enough.

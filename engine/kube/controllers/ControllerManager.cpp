@@ -7,6 +7,8 @@
 #include "engine/kube/controllers/NamespaceController.h"
 #include "engine/kube/controllers/NodeLifecycleController.h"
 #include "engine/kube/controllers/ReplicaSetController.h"
+#include "engine/kube/controllers/StatefulSetController.h"
+#include "engine/kube/controllers/VolumeBinderController.h"
 
 namespace flowlab::kube {
 
@@ -20,6 +22,8 @@ ControllerManager::ControllerManager(KubeClient &client, EvidenceLog &evidence,
 {
     m_controllers.push_back(std::make_unique<DeploymentController>(m_context));
     m_controllers.push_back(std::make_unique<ReplicaSetController>(m_context));
+    m_controllers.push_back(std::make_unique<StatefulSetController>(m_context));
+    m_controllers.push_back(std::make_unique<VolumeBinderController>(m_context, options.volumeDir));
     m_controllers.push_back(std::make_unique<EndpointsController>(m_context));
     m_controllers.push_back(std::make_unique<EndpointSliceController>(m_context));
     m_controllers.push_back(std::make_unique<NamespaceController>(m_context));

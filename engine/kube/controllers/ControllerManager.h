@@ -28,6 +28,8 @@ struct ControllerManagerOptions
     // The addresses LoadBalancer Services get (--load-balancer-pool); checked by the caller
     // with loadbalancer::AddressPool::parse.
     std::string loadBalancerPool = "192.168.56.200-192.168.56.250";
+    // Where provisioned PersistentVolumes' directories go (--volume-dir).
+    std::string volumeDir = "/var/lib/flowlab/volumes";
 };
 
 class ControllerManager : public QObject

@@ -38,6 +38,11 @@ const char *kDescription =
     "                                 status` waits on\n"
     "  replicaset-controller          ReplicaSets -> Pods (created from the template, the least\n"
     "                                 useful deleted first)\n"
+    "  statefulset-controller         StatefulSets -> pods <set>-0, <set>-1... one at a time,\n"
+    "                                 each Ready before the next, with a claim per\n"
+    "                                 volumeClaimTemplate; scale down from the highest\n"
+    "  persistentvolume-binder        a Pending claim gets a hostPath PersistentVolume under\n"
+    "                                 --volume-dir, bound to it (the lab's provisioner)\n"
     "  endpoint-controller            Services with a selector -> Endpoints of their pods\n"
     "  endpointslice-controller       the same, as discovery.k8s.io/v1 EndpointSlices\n"
     "  namespace-controller           a deleted namespace is emptied, then finalized\n"
@@ -117,10 +122,15 @@ int main(int argc, char **argv)
         "The addresses handed to LoadBalancer Services, FIRST-LAST (default "
         "192.168.56.200-192.168.56.250, on the lab's underlay).",
         "RANGE", loadbalancer::kDefaultPool);
+    QCommandLineOption volumeDir(
+        "volume-dir",
+        "Where the directories of provisioned PersistentVolumes go (default "
+        "/var/lib/flowlab/volumes; the kubelets mount them from there).",
+        "DIR", "/var/lib/flowlab/volumes");
     QCommandLineOption verbose("verbose",
                                "Log debug messages (every request that failed, conflicts too).");
     for (const auto &option : {server, tokenFile, evidenceLog, gracePeriod, monitorPeriod, nodeName,
-                               loadBalancerPool, verbose})
+                               loadBalancerPool, volumeDir, verbose})
         parser.addOption(option);
     parser.process(app);
     spdlog::set_level(parser.isSet(verbose) ? spdlog::level::debug : spdlog::level::info);
@@ -139,6 +149,7 @@ int main(int argc, char **argv)
     if (!ok)
         return 2;
     options.loadBalancerPool = parser.value(loadBalancerPool).toStdString();
+    options.volumeDir = parser.value(volumeDir).toStdString();
     if (auto pool = loadbalancer::AddressPool::parse(options.loadBalancerPool); !pool) {
         std::fprintf(stderr, "%s: --load-balancer-pool: %s\n", kName,
                      pool.error().message().c_str());

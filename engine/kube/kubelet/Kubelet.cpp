@@ -148,6 +148,22 @@ void Kubelet::startPods()
              {}});
         (*informer)->start();
     }
+    // A claim binding (or its volume appearing) lets a pod waiting on FailedMount go on.
+    for (auto [informer, resource] : {std::pair{&m_claims, "persistentvolumeclaims"},
+                                      std::pair{&m_volumes, "persistentvolumes"}}) {
+        *informer = std::make_unique<Informer>(m_client, *registry.find("", "v1", resource));
+        auto resync = [this](const Json &) {
+            std::vector<std::string> waiting;
+            for (const auto &[uid, entry] : m_pods)
+                if (!entry.gone && !entry.finished && !claimReferences(entry.pod).empty())
+                    waiting.push_back(uid);
+            for (const std::string &uid : waiting)
+                requestSync(uid);
+        };
+        (*informer)->addHandlers({resync, [resync](const Json &, const Json &now) { resync(now); },
+                                  {}});
+        (*informer)->start();
+    }
     m_relistTimer.start(int(m_options.relistPeriod.count()));
 }
 
@@ -162,6 +178,16 @@ VolumeSources Kubelet::volumeSourcesOf(const Json &pod) const
     for (const std::string &name : secrets)
         if (const Json *found = m_secrets ? m_secrets->find(ns, name) : nullptr)
             sources.secrets[name] = *found;
+    for (const std::string &name : claimReferences(pod)) {
+        const Json *claim = m_claims ? m_claims->find(ns, name) : nullptr;
+        if (!claim)
+            continue;
+        sources.claims[name] = *claim;
+        const std::string volume = string(get(*claim, {"spec", "volumeName"}));
+        if (const Json *found =
+                m_volumes && !volume.empty() ? m_volumes->find("", volume) : nullptr)
+            sources.volumes[volume] = *found;
+    }
     return sources;
 }
 

@@ -110,6 +110,8 @@ private:
     // The ConfigMaps and Secrets pods' volumes are made from (PodVolumes.h).
     std::unique_ptr<Informer> m_configMaps;
     std::unique_ptr<Informer> m_secrets;
+    std::unique_ptr<Informer> m_claims;  // PersistentVolumeClaims
+    std::unique_ptr<Informer> m_volumes; // PersistentVolumes
     std::map<std::string, PodEntry> m_pods; // by UID
     // The last relist: container id → (CRI state, pod UID).
     std::map<std::string, std::pair<int, std::string>> m_lastRelist;

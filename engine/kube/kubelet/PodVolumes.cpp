@@ -119,6 +119,16 @@ std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(c
     return {configMaps, secrets};
 }
 
+std::vector<std::string> claimReferences(const Json &pod)
+{
+    std::vector<std::string> claims;
+    for (const Json &volume : items(get(pod, {"spec", "volumes"})))
+        if (const std::string name = string(get(volume, {"persistentVolumeClaim", "claimName"}));
+            !name.empty())
+            claims.push_back(name);
+    return claims;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>>
 containerEnvironment(const Json &pod, const Json &container, const VolumeSources &sources)
 {
@@ -242,9 +252,30 @@ Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &
             if (!fs::exists(path, ec))
                 return failed("hostPath type check failed: " + path + " does not exist");
             prepared.hostPaths[name] = path;
+        } else if (volume.contains("persistentVolumeClaim")) {
+            const std::string claimName =
+                string(get(volume, {"persistentVolumeClaim", "claimName"}));
+            const auto claim = sources.claims.find(claimName);
+            if (claim == sources.claims.end())
+                return failed("persistentvolumeclaim \"" + claimName + "\" not found");
+            const std::string bound = string(get(claim->second, {"spec", "volumeName"}));
+            if (bound.empty() || string(get(claim->second, {"status", "phase"})) != "Bound")
+                return failed("persistentvolumeclaim \"" + claimName + "\" is not bound yet");
+            const auto pv = sources.volumes.find(bound);
+            if (pv == sources.volumes.end())
+                return failed("persistentvolume \"" + bound + "\" not found");
+            const std::string path = string(get(pv->second, {"spec", "hostPath", "path"}));
+            if (path.empty())
+                return failed("persistentvolume \"" + bound +
+                              "\" is not a hostPath volume, the only kind this kubelet mounts");
+            std::error_code ec;
+            fs::create_directories(path, ec);
+            if (ec)
+                return failed("creating " + path + ": " + ec.message());
+            prepared.hostPaths[name] = path;
         } else {
-            return failed("this kubelet supports configMap, secret, emptyDir and hostPath "
-                          "volumes only");
+            return failed("this kubelet supports configMap, secret, emptyDir, hostPath and "
+                          "persistentVolumeClaim volumes only");
         }
     }
     prepared.sources = sources;

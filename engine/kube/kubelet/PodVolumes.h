@@ -4,7 +4,9 @@
 // containers start: each volume becomes a directory under the kubelet's pods directory,
 //   <podsDir>/<pod uid>/volumes/<plugin>/<volume name>/
 // (plugins kubernetes.io~configmap, ~secret, ~empty-dir; a hostPath volume is the host path
-// itself), and each container's volumeMounts become CRI mounts of those directories.
+// itself, and so is a persistentVolumeClaim's, through the hostPath PersistentVolume it is
+// bound to), and each container's volumeMounts become CRI mounts of those directories. A claim
+// that does not exist or is not bound yet is a FailedMount, tried again when it changes.
 //
 // ConfigMap and Secret volumes hold one file per key (or per `items` entry, at its path), the
 // Secret's values base64-decoded. A ConfigMap or Secret that does not exist stops the pod in
@@ -29,7 +31,12 @@ struct VolumeSources
 {
     std::map<std::string, Json> configMaps;
     std::map<std::string, Json> secrets;
+    std::map<std::string, Json> claims;  // PersistentVolumeClaims, by name
+    std::map<std::string, Json> volumes; // the PersistentVolumes they are bound to, by name
 };
+
+// The PersistentVolumeClaims the pod's volumes name.
+std::vector<std::string> claimReferences(const Json &pod);
 
 // What a pod needs from the cluster, for its volumes and its containers' env and envFrom:
 // {configMap names, secret names}.

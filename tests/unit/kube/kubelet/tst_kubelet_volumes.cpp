@@ -6,6 +6,7 @@
 #include "engine/kube/kubelet/PodVolumes.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -132,6 +133,30 @@ private slots:
         QVERIFY(!result);
         QVERIFY2(QString::fromStdString(result.error().message()).startsWith(message),
                  result.error().message().c_str());
+    }
+
+    // A claim mounts the hostPath of the volume it is bound to; until it is bound, FailedMount.
+    void aClaimMountsItsBoundVolume()
+    {
+        QTemporaryDir dir;
+        const Json volumes = {{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "data-pg-0"}}}}};
+        VolumeSources sources;
+        QCOMPARE(claimReferences(pod(volumes)), std::vector<std::string>{"data-pg-0"});
+        auto missing = preparePodVolumes(pod(volumes), sources, dir.path().toStdString());
+        QVERIFY(!missing);
+        QVERIFY(missing.error().message().find("persistentvolumeclaim \"data-pg-0\" not found") !=
+                std::string::npos);
+        sources.claims["data-pg-0"] = {{"spec", {{"volumeName", "pvc-1"}}}, {"status", {{"phase", "Pending"}}}};
+        auto unbound = preparePodVolumes(pod(volumes), sources, dir.path().toStdString());
+        QVERIFY(!unbound);
+        QVERIFY(unbound.error().message().find("is not bound yet") != std::string::npos);
+        sources.claims["data-pg-0"]["status"]["phase"] = "Bound";
+        const std::string path = dir.path().toStdString() + "/volumes/pvc-1";
+        sources.volumes["pvc-1"] = {{"spec", {{"hostPath", {{"path", path}}}}}};
+        auto bound = preparePodVolumes(pod(volumes), sources, dir.path().toStdString());
+        QVERIFY2(bound, bound ? "" : bound.error().message().c_str());
+        QCOMPARE(bound->hostPaths.at("data"), path);
+        QVERIFY(QFileInfo(QString::fromStdString(path)).isDir());
     }
 
     void aMissingConfigMapIsAFailedMount()
