@@ -5,6 +5,7 @@
 #include "engine/net/HttpClient.h"
 #include "engine/sys/Command.h"
 #include "engine/sys/NetnsThread.h"
+#include "tracer/lesson/KubectlArguments.h"
 
 #include <atomic>
 #include <cctype>
@@ -144,20 +145,18 @@ LessonActions::substituteOutputs(const std::vector<std::string> &args) const
 {
     std::vector<std::string> out;
     for (std::string arg : args) {
-        for (std::size_t open = arg.find("{{"); open != std::string::npos;
-             open = arg.find("{{", open)) {
-            const std::size_t close = arg.find("}}", open);
-            if (close == std::string::npos)
-                break;
-            const std::string id = arg.substr(open + 2, close - open - 2);
+        // Only "{{NAME}}" with a plain name: kubectl's go-templates ({{.spec}}) stay.
+        for (const std::string &id : outputPlaceholders(arg)) {
             const auto found = m_outputs.find(id);
             if (found == m_outputs.end())
                 return Error("\"{{" + id + "}}\" names no kubectl action run before this one");
             std::string value = found->second;
             while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
                 value.pop_back();
-            arg.replace(open, close + 2 - open, value);
-            open += value.size();
+            const std::string placeholder = "{{" + id + "}}";
+            for (std::size_t at = arg.find(placeholder); at != std::string::npos;
+                 at = arg.find(placeholder, at + value.size()))
+                arg.replace(at, placeholder.size(), value);
         }
         out.push_back(std::move(arg));
     }
@@ -171,6 +170,10 @@ Status LessonActions::runKubectl(const LessonAction &action, const ProgressFn &p
     if (!substituted)
         return substituted.error();
     const std::vector<std::string> &args = *substituted;
+    // What an earlier command printed must not turn into a flag the lesson could not write.
+    if (auto problem = kubectlArgumentProblem(args))
+        return Error("kubectl " + joinCommandLine(args) + ": argument " +
+                     std::to_string(problem->index + 1) + ": " + problem->message);
     std::string input;
     if (const auto found = action.params.find("stdin"); found != action.params.end()) {
         if (found->is_string())

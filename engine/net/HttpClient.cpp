@@ -61,6 +61,10 @@ Result<HttpResponse> httpRequest(const HttpRequest &request)
     char errorBuffer[CURL_ERROR_SIZE] = {};
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    // HTTP only: a URL from a lesson file must not read the host's files (file://) or
+    // reach anything but a web server.
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "HEAD")
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

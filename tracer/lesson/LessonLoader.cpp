@@ -2,10 +2,12 @@
 
 #include "tracer/base/JsonReader.h"
 #include "tracer/lesson/AttributeTestCheck.h"
+#include "tracer/lesson/KubectlArguments.h"
 
 #include <algorithm>
 #include <fstream>
 #include <limits>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -49,6 +51,7 @@ private:
     Status quiz(const nlohmann::json &document, Lesson &lesson);
     Status checkComponent(const Lesson &lesson, const std::string &id, const std::string &pointer);
     Status checkDuring(const Lesson &lesson, const std::string &id, const std::string &pointer);
+    Status outputReferences(const Lesson &lesson);
     Status httpAction(const nlohmann::json &value, const std::string &pointer);
     // Absent, or an integer from `min` to `max`.
     Status optionalInteger(const nlohmann::json &object, const std::string &pointer,
@@ -286,8 +289,11 @@ Status LessonParser::httpAction(const nlohmann::json &value, const std::string &
         return url.error();
     if (auto from = m_reader.optionalString(value, pointer, "from"); !from)
         return from.error();
-    if (auto host = m_reader.optionalString(value, pointer, "host"); !host)
+    auto host = m_reader.optionalString(value, pointer, "host");
+    if (!host)
         return host.error();
+    if (*host && (*host)->find_first_of("\r\n") != std::string::npos)
+        return m_reader.error(childPointer(pointer, "host"), "a Host header is one line");
     // Bounded, so that a lesson's load stays a small one inside the lab.
     if (auto s = optionalInteger(value, pointer, "expect_status", 100, 599); !s)
         return s;
@@ -310,17 +316,9 @@ Status LessonParser::kubectlAction(const nlohmann::json &value, const std::strin
     if (list->empty())
         return m_reader.error(childPointer(pointer, "args"),
                               "name kubectl's arguments, e.g. [\"get\", \"pods\"]");
-    // kubectl runs against the lab's cluster only: another kubeconfig or server would send
-    // the lesson's requests outside the lab.
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const std::string &arg = (*list)[i];
-        for (const char *flag : {"--kubeconfig", "--server", "-s"})
-            if (arg == flag || arg.rfind(std::string(flag) + "=", 0) == 0)
-                return m_reader.error(childPointer(childPointer(pointer, "args"), i),
-                                      std::string("a lesson's kubectl always talks to the "
-                                                  "lab's cluster; drop \"") +
-                                          flag + "\"");
-    }
+    if (auto problem = kubectlArgumentProblem(*list))
+        return m_reader.error(childPointer(childPointer(pointer, "args"), problem->index),
+                              problem->message);
     if (value.contains("stdin")) {
         const auto &input = value["stdin"];
         const bool lines = input.is_array() && std::all_of(input.begin(), input.end(),
@@ -367,6 +365,38 @@ Status LessonParser::checkComponent(const Lesson &lesson, const std::string &id,
         known += (known.empty() ? "" : ", ") + c.id;
     return m_reader.error(pointer,
                           "unknown component \"" + id + "\" (the lesson declares: " + known + ")");
+}
+
+// "{{ID}}" in a kubectl argument or an http URL must name a kubectl action that runs before
+// it (setup, then actions, then cleanup), whose output it stands for.
+Status LessonParser::outputReferences(const Lesson &lesson)
+{
+    std::set<std::string> earlier;
+    for (auto [key, list] :
+         {std::pair{"setup", &lesson.setup}, std::pair{"actions", &lesson.actions},
+          std::pair{"cleanup", &lesson.cleanup}}) {
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const LessonAction &action = (*list)[i];
+            const std::string at = childPointer(childPointer("", key), i);
+            std::vector<std::pair<std::string, std::string>> texts; // pointer, text
+            if (action.kind == "kubectl") {
+                const auto args = action.params["args"].get<std::vector<std::string>>();
+                for (std::size_t a = 0; a < args.size(); ++a)
+                    texts.emplace_back(childPointer(childPointer(at, "args"), a), args[a]);
+            } else if (action.kind == "http") {
+                texts.emplace_back(childPointer(at, "url"), action.params.value("url", ""));
+            }
+            for (const auto &[pointer, text] : texts)
+                for (const std::string &name : outputPlaceholders(text))
+                    if (!earlier.count(name))
+                        return m_reader.error(pointer, "\"{{" + name +
+                                                           "}}\" names no kubectl action run "
+                                                           "before this one");
+            if (action.kind == "kubectl")
+                earlier.insert(action.id);
+        }
+    }
+    return success();
 }
 
 // Evidence is captured, and windows kept, only while the lesson's `actions` run (LessonRunner):
@@ -663,6 +693,12 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
             return field.error();
         *slot = *field;
     }
+    // The id names directories (bundles, lesson check's output): a plain name, never a path.
+    static const std::regex plainName("^[a-z0-9][a-z0-9-]{0,63}$");
+    if (!std::regex_match(lesson.id, plainName))
+        return m_reader.error("/id", "\"" + lesson.id +
+                                         "\" is not a lesson id: use lowercase letters, digits "
+                                         "and '-', e.g. \"docker-run\"");
     if (lesson.lab != "docker" && lesson.lab != "kube" && lesson.lab != "none")
         return m_reader.error("/lab", "unknown lab \"" + lesson.lab +
                                           "\" (expected docker, kube, or none for explain-only)");
@@ -692,6 +728,8 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
           std::pair{"cleanup", &lesson.cleanup}})
         if (auto s = actions(document, key, *list); !s)
             return s.error();
+    if (auto s = outputReferences(lesson); !s)
+        return s.error();
     if (auto s = steps(document, lesson); !s)
         return s.error();
     if (auto s = quiz(document, lesson); !s)

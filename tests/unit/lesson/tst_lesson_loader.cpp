@@ -1,5 +1,6 @@
 // Lesson files: the real ones load; bad ones get errors naming the file and the JSON pointer.
 
+#include "tracer/lesson/KubectlArguments.h"
 #include "tracer/lesson/LessonLoader.h"
 
 #include <QDir>
@@ -144,6 +145,34 @@ private slots:
             << "{\"do\": \"kubectl\", \"args\": [\"get\", \"pods\", \"--server=https://example.com\"]}"
             << "/actions/0/args/2: a lesson's kubectl always talks to the lab's cluster; drop "
                "\"--server\"";
+        QTest::newRow("kubectl -s glued to its value")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"-shttps://example.com\", \"get\", \"pods\"]}"
+            << "/actions/0/args/0: a lesson's kubectl always talks to the lab's cluster";
+        QTest::newRow("kubectl reading a host file")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"apply\", \"-f\", \"/etc/shadow\"]}"
+            << "/actions/0/args/1: a lesson's kubectl reads manifests from stdin only";
+        QTest::newRow("kubectl from-file")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"create\", \"configmap\", \"x\", \"--from-file=/etc/passwd\"]}"
+            << "/actions/0/args/3: a lesson's kubectl reads no files from the host";
+        QTest::newRow("kubectl config")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"config\", \"set\", \"clusters.lab.server\", \"https://x\"]}"
+            << "/actions/0/args/0: kubectl config is not something a lesson may run";
+        QTest::newRow("kubectl cp after a context")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"--context\", \"lab\", \"cp\", \"pod:/x\", \"/etc/x\"]}"
+            << "/actions/0/args/2: kubectl cp is not something a lesson may run";
+        QTest::newRow("an output no earlier action printed")
+            << "/actions/0"
+            << "{\"do\": \"kubectl\", \"args\": [\"delete\", \"pod\", \"{{victim}}\"]}"
+            << "/actions/0/args/2: \"{{victim}}\" names no kubectl action run before this one";
+        QTest::newRow("a Host header on two lines")
+            << "/actions/0"
+            << "{\"do\": \"http\", \"url\": \"http://192.168.56.110/\", \"host\": \"a.com\\r\\nX: y\"}"
+            << "/actions/0/host: a Host header is one line";
         QTest::newRow("kubectl stdin not text")
             << "/actions/0"
             << "{\"do\": \"kubectl\", \"args\": [\"apply\", \"-f\", \"-\"], \"stdin\": 3}"
@@ -337,6 +366,22 @@ private slots:
         lesson["steps"][0]["match"][0] = nlohmann::json::parse(matcher.toStdString());
         auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
         QVERIFY2(parsed, parsed ? "" : parsed.error().message().c_str());
+    }
+
+    // kubectl's own go-templates are not output references; an earlier action's output is.
+    void outputReferencesNameEarlierKubectlActions()
+    {
+        nlohmann::json lesson = minimalLesson();
+        lesson["actions"].push_back({{"id", "pick"},
+                                     {"do", "kubectl"},
+                                     {"args", {"get", "svc", "x", "-o", "go-template={{.spec.clusterIP}}"}}});
+        lesson["actions"].push_back(
+            {{"id", "use"}, {"do", "kubectl"}, {"args", {"delete", "pod", "{{pick}}"}}});
+        lesson["actions"].push_back({{"id", "visit"}, {"do", "http"}, {"url", "http://{{pick}}/"}});
+        auto parsed = parseLesson(lesson.dump(), "lessons/t.json");
+        QVERIFY2(parsed, parsed ? "" : parsed.error().message().c_str());
+        QCOMPARE(outputPlaceholders("go-template={{.spec.clusterIP}} {{pick}}"),
+                 std::vector<std::string>{"pick"});
     }
 
     void httpLoadParamsAreKept()
