@@ -3,6 +3,8 @@
 #include "app/cli/CliSupport.h"
 #include "tracer/lesson/LessonLoader.h"
 
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -39,8 +41,9 @@ constexpr const char *kLessonHelp = R"(Usage: flowlab-cli lesson check LESSON...
 
   check   Run each lesson for real and fail (exit 1) if any step is missing. An
           explain-only lesson is skipped with its reason; a skip is not a pass.
-          Each run's bundle goes to $TMPDIR/flowlab-check/ID (default /tmp), to open
-          with `flowlab --open` when a step is missing.
+          Each run's bundle goes to a new directory $TMPDIR/flowlab-check-XXXXXX/ID
+          (default /tmp), printed first, to open with `flowlab --open` when a step
+          is missing.
   lint    Load each lesson and report problems (file and JSON pointer) without running it.
 )";
 
@@ -66,9 +69,12 @@ void giveToSudoUser(const std::string &dir)
     const uid_t owner = static_cast<uid_t>(std::strtoul(uid, nullptr, 10));
     const gid_t group = static_cast<gid_t>(std::strtoul(gid, nullptr, 10));
     std::error_code ec;
-    (void)::chown(dir.c_str(), owner, group);
+    (void)::lchown(dir.c_str(), owner, group);
+    // Never through a symlink: only the regular files the copy made change hands.
     for (const auto &file : fs::directory_iterator(dir, ec)) {
-        (void)::chown(file.path().c_str(), owner, group);
+        if (!file.is_regular_file(ec) || file.is_symlink(ec))
+            continue;
+        (void)::lchown(file.path().c_str(), owner, group);
         ::chmod(file.path().c_str(), 0644);
     }
 }
@@ -202,12 +208,19 @@ int lessonCommand(CliContext &context, const Args &args)
         return bad ? 1 : 0;
     }
     if (verb == "check") {
+        // A directory of our own, made afresh: a fixed name in a shared /tmp could be someone
+        // else's symlink, and the bundles are handed to the sudo user afterwards.
+        const char *tmp = std::getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/flowlab-check-XXXXXX";
+        if (!::mkdtemp(pattern.data()))
+            return fail("lesson check: creating a directory for the bundles (" + pattern +
+                            "): " + std::strerror(errno),
+                        1);
+        const std::string bundles = pattern;
+        giveToSudoUser(bundles);
+        std::printf("bundles in %s\n\n", bundles.c_str());
         int failed = 0, passed = 0, skipped = 0;
         for (const auto &file : files) {
-            const char *tmp = std::getenv("TMPDIR");
-            const std::string bundles = std::string(tmp && *tmp ? tmp : "/tmp") + "/flowlab-check";
-            std::error_code ec;
-            std::filesystem::create_directories(bundles, ec);
             auto lesson = loadLesson(file);
             const std::string out = bundles + "/" + (lesson ? lesson->id : "lesson");
             const int rc = runOne(context, file, out, false);
