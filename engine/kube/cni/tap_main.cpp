@@ -17,7 +17,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <csignal>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,23 +105,34 @@ int main(int argc, char **argv)
             if (equals != std::string::npos)
                 call.cniEnv[text.substr(0, equals)] = text.substr(equals + 1);
         }
-    call.config = readAll(0);
-
     // The configuration goes in through a memory file, not a pipe: no deadlock however the
-    // plugin interleaves its reads and writes.
+    // plugin interleaves its reads and writes. Made before stdin is read: if the tap cannot
+    // set itself up, it becomes the plugin (exec), untapped, with stdin untouched.
     const int input = ::memfd_create("cni-config", MFD_CLOEXEC);
-    int output[2];
-    if (input < 0 || !writeAll(input, call.config) || ::lseek(input, 0, SEEK_SET) != 0 ||
-        ::pipe2(output, O_CLOEXEC) != 0) {
-        std::fprintf(stderr, "flowlab-cni-tap: %s\n", std::strerror(errno));
+    int output[2] = {-1, -1};
+    if (input < 0 || ::pipe2(output, O_CLOEXEC) != 0) {
+        ::execv(real.c_str(), argv);
+        std::fprintf(stderr, "flowlab-cni-tap: cannot run %s: %s\n", real.c_str(),
+                     std::strerror(errno));
         return 1;
     }
+    call.config = readAll(0);
+    if (!writeAll(input, call.config) || ::lseek(input, 0, SEEK_SET) != 0) {
+        std::fprintf(stderr, "flowlab-cni-tap: buffering the configuration: %s\n",
+                     std::strerror(errno));
+        return 1;
+    }
+    const pid_t parent = ::getpid();
     const pid_t child = ::fork();
     if (child < 0) {
         std::fprintf(stderr, "flowlab-cni-tap: fork: %s\n", std::strerror(errno));
         return 1;
     }
     if (child == 0) {
+        // libcni kills the tap on a timeout: the plugin must not go on half-way through.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(1);
         ::dup2(input, 0);
         ::dup2(output[1], 1);
         ::execv(real.c_str(), argv);

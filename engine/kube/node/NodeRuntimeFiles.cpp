@@ -176,7 +176,12 @@ Status writeNodeRuntimeFiles(const NodeRuntimeLayout &layout)
         std::filesystem::create_directories(layout.cniTapDir(), ec);
         if (ec)
             return Error("creating " + layout.cniTapDir() + ": " + ec.message());
-        for (const char *plugin : kTappedPluginNames) {
+        // Every plugin in the real directory gets its stand-in, so that a plugin added to the
+        // network list later (tuning, firewall) is tapped too rather than missing.
+        for (const auto &entry : std::filesystem::directory_iterator(layout.cniBinDir, ec)) {
+            if (!entry.is_regular_file(ec))
+                continue;
+            const std::string plugin = entry.path().filename().string();
             const std::string link = layout.cniTapDir() + "/" + plugin;
             std::filesystem::remove(link, ec);
             std::filesystem::create_symlink(layout.cniTapProgram, link, ec);
@@ -184,6 +189,8 @@ Status writeNodeRuntimeFiles(const NodeRuntimeLayout &layout)
                 return Error("linking " + link + " to " + layout.cniTapProgram + ": " +
                              ec.message());
         }
+        if (ec)
+            return Error("listing " + layout.cniBinDir + ": " + ec.message());
         if (auto s = writeFile(layout.cniTapDir() + "/flowlab-cni-tap.json",
                                renderCniTapConfig(layout));
             !s)

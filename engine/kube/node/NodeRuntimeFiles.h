@@ -39,9 +39,7 @@ inline constexpr const char *kBridgeName = "cni0";
 // Debian's containernetworking-plugins 1.1.1 and containerd 1.6's libcni both speak 1.0.0.
 inline constexpr const char *kCniVersion = "1.0.0";
 inline constexpr const char *kLabRegistry = "192.168.56.5:5000";
-// The plugins the node's CRI runs (the conflist's, its IPAM, and loopback for every sandbox).
-inline constexpr const char *kTappedPluginNames[] = {"bridge", "host-local", "portmap",
-                                                     "loopback"};
+
 
 struct NodeRuntimeLayout
 {
