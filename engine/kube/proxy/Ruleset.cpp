@@ -35,11 +35,13 @@ std::string restoreInput(const Ruleset &ruleset, const RestoreExtras &extras)
         const auto staleHere = stale.find(table->name());
         out += "*" + table->name() + "\n";
         // A command that names no chain makes iptables-nft-restore fetch the whole table once.
-        // Without it, --noflush keeps a list of every chain the input names and scans it
-        // for each line: 10,000 Services took minutes instead of seconds. Zeroing the
-        // counters is the one such command that changes nothing else; the chains declared
-        // below lose theirs anyway.
-        out += "-Z\n";
+        // Without it, --noflush keeps a list of every chain the input names and scans it for
+        // each line: 10,000 Services took minutes instead of seconds. `-Z` is the mildest such
+        // command, but it zeroes the counters of the whole table (the built-in chains' and
+        // the CNI plugins' too, which Flowlab reads to tell which rule a packet matched), and
+        // real kube-proxy never sends it: so only for rulesets big enough to need it.
+        if (ruleset.chainCount() > kZeroCountersAboveChains)
+            out += "-Z\n";
         for (const std::string &chain : table->chains())
             out += ":" + chain + " - [0:0]\n";
         if (staleHere != stale.end())

@@ -67,11 +67,13 @@ struct RestoreExtras
     std::vector<HookRule> hooks;
 };
 
-// The input for `iptables-restore --noflush`: each table's counters zeroed (see the .cpp for
-// why), its chains declared (which, with
+// The input for `iptables-restore --noflush`: for large rulesets each table's counters zeroed
+// (see the .cpp for why), its chains declared (which, with
 // --noflush, empties exactly those chains and leaves every other rule in the namespace alone),
 // their rules, the missing hooks inserted at the top of their built-in chains, the stale chains
 // declared and then deleted, and COMMIT.
+// Above this many chains, each table starts with `-Z` (see restoreInput).
+inline constexpr std::size_t kZeroCountersAboveChains = 500;
 std::string restoreInput(const Ruleset &ruleset, const RestoreExtras &extras = {});
 
 // What changed in one chain between two renders. Rules are compared as multisets of their

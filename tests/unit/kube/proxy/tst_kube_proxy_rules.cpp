@@ -320,23 +320,40 @@ private slots:
     }
 
     // iptables-nft-restore --noflush is quadratic in the chains an input names unless a
-    // command naming no chain comes first in each table (see restoreInput).
-    void eachTableStartsWithACommandNamingNoChain()
+    // command naming no chain comes first in each table (see restoreInput); that command
+    // (-Z) zeroes the whole table's counters, so small rulesets go without it.
+    void largeRulesetsStartEachTableWithACommandNamingNoChain()
     {
-        const std::string input = restoreInput(renderServiceRules(threeEndpointService()),
-                                               RestoreExtras{{}, hookRules()});
-        std::istringstream lines(input);
-        std::string line;
-        int tables = 0;
-        while (std::getline(lines, line)) {
-            if (line.empty() || line[0] != '*')
-                continue;
-            ++tables;
-            std::string next;
-            QVERIFY(std::getline(lines, next));
-            QCOMPARE_STR(next, "-Z");
+        auto firstLines = [](const std::string &input) {
+            std::istringstream lines(input);
+            std::string line;
+            std::vector<std::string> afterTable;
+            while (std::getline(lines, line))
+                if (!line.empty() && line[0] == '*') {
+                    std::string next;
+                    std::getline(lines, next);
+                    afterTable.push_back(next);
+                }
+            return afterTable;
+        };
+        const Ruleset small = renderServiceRules(threeEndpointService());
+        QVERIFY(small.chainCount() <= kZeroCountersAboveChains);
+        for (const std::string &line : firstLines(restoreInput(small, RestoreExtras{{}, hookRules()})))
+            QVERIFY2(line != "-Z", line.c_str());
+
+        std::vector<Json> services, slices;
+        for (int i = 0; i < 300; ++i) {
+            const std::string name = "svc" + std::to_string(i);
+            const std::string octets = std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+            services.push_back(serviceObject(name, "10.43." + octets));
+            slices.push_back(sliceObject(name, {"10.42." + octets, "10.44." + octets}));
         }
-        QCOMPARE(tables, 2); // filter and nat
+        const Ruleset large = renderServiceRules(portsOf(services, slices));
+        QVERIFY(large.chainCount() > kZeroCountersAboveChains);
+        const auto lines = firstLines(restoreInput(large));
+        QCOMPARE(lines.size(), std::size_t(2)); // filter and nat
+        for (const std::string &line : lines)
+            QCOMPARE_STR(line, "-Z");
     }
 
     void removingEndpointsRewritesAndFinallyRejects()
