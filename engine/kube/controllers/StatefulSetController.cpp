@@ -67,7 +67,12 @@ void StatefulSetController::sync(const std::string &key, WorkQueue::Finished fin
             created.push_back(stringAt(action.body, {"metadata", "name"}));
     if (!created.empty())
         m_expected[key] = {created, m_context.now()};
-    carryOut(key, std::move(decision), std::move(finished));
+    // A create that failed will never be seen: waiting for it would stall the set.
+    carryOut(key, std::move(decision), std::move(finished),
+             [this, key](const ActionRunner::Outcome &outcome) {
+                 if (!outcome.ok)
+                     m_expected.erase(key);
+             });
 }
 
 } // namespace flowlab::kube

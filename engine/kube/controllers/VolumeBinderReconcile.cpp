@@ -73,6 +73,12 @@ Decision reconcile(const Json &claim, const Json &volume, const std::string &vol
         decision.note = "the claim is being deleted";
         return decision;
     }
+    const Json &storageClass = at(claim, {"spec", "storageClassName"});
+    if (bound.empty() && storageClass.is_string() && storageClass.get<std::string>().empty()) {
+        decision.note = "storageClassName \"\" asks for an existing volume, and the lab "
+                        "provisions only";
+        return decision;
+    }
     if (!bound.empty() && bound != wanted) {
         decision.note = "bound to " + bound + ", which the lab did not provision";
         return decision;
