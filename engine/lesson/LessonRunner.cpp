@@ -64,7 +64,10 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
     std::vector<ActionWindow> windows;
     Status actionStatus = runActions(lesson.actions, "running the lesson", progress, &windows);
     Status stopStatus = m_evidence.stop();
-    // What cleanup does (deleting what the lesson made) is not the lesson's evidence.
+    // What cleanup does (deleting what the lesson made) is not the lesson's evidence. The cut
+    // is by time, not by arrival: the components' evidence logs are followed asynchronously,
+    // so a line written before this moment may be appended to the log after it.
+    const std::int64_t stoppedNs = monotonicNowNs();
     const std::uint64_t lastSeq = m_events.size();
     Status cleanupStatus = runActions(lesson.cleanup, "cleanup", progress, nullptr);
     if (!actionStatus)
@@ -78,7 +81,8 @@ Result<LessonRun> LessonRunner::run(const Lesson &lesson, const std::string &bun
     result.bundleDir = bundleDir;
     TraceBundle &bundle = result.bundle;
     for (auto &event : m_events.snapshot())
-        if (event.seq >= firstSeq && event.seq <= lastSeq)
+        if (event.seq >= firstSeq &&
+            (event.monotonicNs > 0 ? event.monotonicNs <= stoppedNs : event.seq <= lastSeq))
             bundle.events.push_back(std::move(event));
     bundle.lesson = lesson.source;
     bundle.steps = matchSteps(lesson, bundle.events, windows);

@@ -50,7 +50,8 @@ struct PreparedVolumes
 
 // `container`'s environment: envFrom (every key of a ConfigMap or Secret, with its prefix)
 // then env (plain values, and valueFrom configMapKeyRef / secretKeyRef), later names
-// winning, as the real kubelet builds it. A missing ConfigMap, Secret or key that is not
+// winning, as the real kubelet orders them. Unlike it, this one does not expand $(VAR)
+// references, add service-link variables, or skip envFrom keys that are not valid names. A missing ConfigMap, Secret or key that is not
 // `optional` is an error in the kubelet's words ("configmap \"x\" not found", "couldn't find
 // key K in Secret ns/x"): the container is not created (CreateContainerConfigError).
 // A valueFrom this kubelet does not resolve (fieldRef, resourceFieldRef) is an error too,
