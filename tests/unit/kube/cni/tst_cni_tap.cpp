@@ -2,6 +2,7 @@
 // the plugin's answer through unchanged, exit code included.
 
 #include "engine/kube/cni/CniInvocation.h"
+#include "tracer/model/EventAttributes.h"
 
 #include <QDir>
 #include <QFile>
@@ -49,6 +50,31 @@ private slots:
         QVERIFY(event.attributes["result"]["ips"][0]["address"] == nlohmann::json("10.42.0.7/24"));
         QVERIFY(event.attributes["cni_netns"] == nlohmann::json("/run/netns/cni-1"));
         QVERIFY(std::abs(event.attributes["duration_ms"].get<double>() - 2.5) < 1e-9);
+    }
+
+    // Lint judges matchers by the attribute catalogue: every attribute the tap writes must be
+    // in it, with the shape it really has, or a valid matcher would be refused.
+    void everyAttributeIsCatalogued()
+    {
+        CniInvocation call;
+        call.plugin = "bridge";
+        call.cniEnv = {{"CNI_COMMAND", "ADD"}};
+        call.config = kConfig;
+        call.result = kResult;
+        for (const std::string &result : {std::string(kResult), std::string("not json")}) {
+            call.result = result;
+            const Event event = cniEvidence(call);
+            for (const auto &[name, value] : event.attributes.items()) {
+                const EventAttribute *known = findEventAttribute(event.kind, name);
+                QVERIFY2(known, name.c_str());
+                const unsigned shape = value.is_string()            ? AttributeShape::Text
+                                       : value.is_number()          ? AttributeShape::Number
+                                       : value.is_boolean()         ? AttributeShape::Boolean
+                                       : value.is_array()           ? AttributeShape::List
+                                                                    : AttributeShape::Object;
+                QVERIFY2(known->shapes & shape, name.c_str());
+            }
+        }
     }
 
     void aFailureSaysSo()
