@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -278,6 +279,27 @@ Status LessonParser::actions(const nlohmann::json &document, const std::string &
                     return m_reader.error(childPointer(at, httpOnly),
                                           std::string("only an http action takes \"") + httpOnly +
                                               "\"");
+        // A key another kind of action takes would be silently ignored here: say so.
+        static const std::map<std::string, std::set<std::string>> kKeysOfKind = {
+            {"docker", {"args"}},
+            {"http", {"url", "from", "host", "expect_status", "retry_for_ms", "count", "parallel"}},
+            {"reset-docker", {}},
+            {"image", {"name"}},
+            {"kubectl", {"args", "stdin", "until", "retry_for_ms", "expect_exit"}}};
+        const auto &own = kKeysOfKind.at(action.kind);
+        for (const auto &[key, unused] : value.items())
+            if (key != "id" && key != "do" && key != "ignore_failure" && key != "note" &&
+                !own.count(key)) {
+                std::string takes;
+                for (const auto &k : own)
+                    takes += (takes.empty() ? "" : ", ") + k;
+                return m_reader.error(childPointer(at, key),
+                                      "a " + action.kind + " action takes no \"" + key +
+                                          "\" (it takes " +
+                                          (takes.empty() ? std::string("nothing but id and note")
+                                                         : takes) +
+                                          ")");
+            }
         out.push_back(std::move(action));
     }
     return success();
@@ -693,6 +715,10 @@ Result<Lesson> LessonParser::parse(const nlohmann::json &document)
             return field.error();
         *slot = *field;
     }
+    if (lesson.level != "beginner" && lesson.level != "intermediate" &&
+        lesson.level != "advanced")
+        return m_reader.error("/level", "unknown level \"" + lesson.level +
+                                            "\" (expected beginner, intermediate or advanced)");
     // The id names directories (bundles, lesson check's output): a plain name, never a path.
     static const std::regex plainName("^[a-z0-9][a-z0-9-]{0,63}$");
     if (!std::regex_match(lesson.id, plainName))

@@ -169,6 +169,13 @@ private slots:
             << "/actions/0"
             << "{\"do\": \"kubectl\", \"args\": [\"delete\", \"pod\", \"{{victim}}\"]}"
             << "/actions/0/args/2: \"{{victim}}\" names no kubectl action run before this one";
+        QTest::newRow("a key of another kind of action")
+            << "/actions/0"
+            << "{\"do\": \"docker\", \"args\": [\"ps\"], \"retry_for_ms\": 100}"
+            << "/actions/0/retry_for_ms: a docker action takes no \"retry_for_ms\" (it takes args)";
+        QTest::newRow("unknown level") << "/level" << "\"expert\""
+                                       << "/level: unknown level \"expert\" (expected beginner, "
+                                          "intermediate or advanced)";
         QTest::newRow("a Host header on two lines")
             << "/actions/0"
             << "{\"do\": \"http\", \"url\": \"http://192.168.56.110/\", \"host\": \"a.com\\r\\nX: y\"}"
