@@ -289,6 +289,8 @@ void Kubelet::requestSync(const std::string &uid)
                              integer(get(pod, {"spec", "terminationGracePeriodSeconds"}), 30)));
         } else {
             outcome.result = m_syncer.syncPod(pod, volumes);
+            for (const VolumeWrite &write : outcome.result.volumesWritten)
+                m_evidence.volumeWrite(id.key(), write);
         }
         QMetaObject::invokeMethod(
             this,

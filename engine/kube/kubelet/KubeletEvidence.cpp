@@ -110,4 +110,25 @@ void KubeletEvidence::apiCall(const std::string &method, const std::string &path
     m_log.record(std::move(event));
 }
 
+void KubeletEvidence::volumeWrite(const std::string &podKey, const VolumeWrite &write)
+{
+    if (!m_log.enabled())
+        return;
+    std::string files;
+    for (const std::string &file : write.files)
+        files += (files.empty() ? "" : ", ") + file;
+    Event event;
+    event.kind = EventKind::Log;
+    event.summary = "kubelet wrote " + write.kind + " " + write.source + " into volume " +
+                    write.volume + " of " + podKey + ": " + files;
+    event.attributes = {{"event", "volume"},
+                        {"pod", podKey},
+                        {"volume", write.volume},
+                        {"volume_kind", write.kind},
+                        {"source", write.source},
+                        {"directory", write.directory},
+                        {"files", write.files}};
+    m_log.record(std::move(event));
+}
+
 } // namespace flowlab::kube::kubelet

@@ -350,6 +350,8 @@ SyncResult PodSyncer::syncPod(const Json &pod, const VolumeSources &volumeSource
     // The volumes, before any container that mounts them: a missing ConfigMap or Secret
     // keeps the pod in ContainerCreating, as on a real node.
     auto volumes = preparePodVolumes(pod, volumeSources, m_options.podsDir);
+    if (volumes)
+        result.volumesWritten = volumes->written;
     if (!volumes) {
         result.events.push_back({"Warning", "FailedMount", volumes.error().message()});
         result.error = volumes.error().message();

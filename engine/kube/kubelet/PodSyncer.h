@@ -63,6 +63,7 @@ struct SyncResult
     std::optional<Millis> retryAfter; // sync again then: a back-off ends
     std::vector<EventNote> events;    // Pulling, Pulled, Created, Started, BackOff...
     std::string error;                // what went wrong, for the log
+    std::vector<VolumeWrite> volumesWritten; // ConfigMap and Secret files new or changed
 };
 
 class PodSyncer

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace flowlab::kube::kubelet {
 
@@ -27,10 +28,26 @@ bool safeRelativePath(const std::string &path)
     return true;
 }
 
-Status writeFile(const fs::path &path, const std::string &content)
+// Writes only when the content differs: a pod is synced again and again, and its ConfigMap
+// rarely changes. `changed` says whether it did.
+Status writeFile(const fs::path &path, const std::string &content, bool *changed = nullptr)
 {
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
+    {
+        std::ifstream in(path, std::ios::binary);
+        if (in) {
+            std::string current((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+            if (current == content) {
+                if (changed)
+                    *changed = false;
+                return success();
+            }
+        }
+    }
+    if (changed)
+        *changed = true;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
         return Error::fromErrno("writing " + path.string());
@@ -39,9 +56,18 @@ Status writeFile(const fs::path &path, const std::string &content)
 }
 
 // Writes a ConfigMap's or Secret's keys (data, and binaryData/decoded values) into `dir`.
+// `written` gets the files whose content changed.
 Status writeKeys(const Json &volume, const std::map<std::string, std::string> &values,
-                 const fs::path &dir, const std::string &what)
+                 const fs::path &dir, const std::string &what, std::vector<std::string> &written)
 {
+    auto put = [&](const std::string &file, const std::string &content) -> Status {
+        bool changed = false;
+        if (auto s = writeFile(dir / file, content, &changed); !s)
+            return s;
+        if (changed)
+            written.push_back(file);
+        return success();
+    };
     // Written in place, never replaced: a running container has the directory bind-mounted,
     // and would keep seeing a removed one. (A key deleted from the object stays as a file.)
     std::error_code ec;
@@ -58,7 +84,7 @@ Status writeKeys(const Json &volume, const std::map<std::string, std::string> &v
                 return Error(what + " has no key \"" + key + "\"");
             if (!safeRelativePath(path))
                 return Error("item path \"" + path + "\" leaves the volume");
-            if (auto s = writeFile(dir / path, found->second); !s)
+            if (auto s = put(path, found->second); !s)
                 return s;
         }
         return success();
@@ -66,7 +92,7 @@ Status writeKeys(const Json &volume, const std::map<std::string, std::string> &v
     for (const auto &[key, value] : values) {
         if (!safeRelativePath(key))
             return Error(what + ": key \"" + key + "\" is not a file name");
-        if (auto s = writeFile(dir / key, value); !s)
+        if (auto s = put(key, value); !s)
             return s;
     }
     return success();
@@ -220,8 +246,11 @@ Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &
             const auto values = found == sources.configMaps.end()
                                     ? std::map<std::string, std::string>{}
                                     : stringsOf(found->second, false);
-            if (auto s = writeKeys(source, values, dir, "configmap \"" + ref + "\""); !s)
+            std::vector<std::string> files;
+            if (auto s = writeKeys(source, values, dir, "configmap \"" + ref + "\"", files); !s)
                 return failed(s.error().message());
+            if (!files.empty())
+                prepared.written.push_back({name, "configMap", ref, dir.string(), files});
             prepared.hostPaths[name] = dir.string();
         } else if (volume.contains("secret")) {
             const Json &source = volume["secret"];
@@ -233,8 +262,11 @@ Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &
             const auto values = found == sources.secrets.end()
                                     ? std::map<std::string, std::string>{}
                                     : stringsOf(found->second, true);
-            if (auto s = writeKeys(source, values, dir, "secret \"" + ref + "\""); !s)
+            std::vector<std::string> files;
+            if (auto s = writeKeys(source, values, dir, "secret \"" + ref + "\"", files); !s)
                 return failed(s.error().message());
+            if (!files.empty())
+                prepared.written.push_back({name, "secret", ref, dir.string(), files});
             prepared.hostPaths[name] = dir.string();
         } else if (volume.contains("emptyDir")) {
             const fs::path dir = root / "kubernetes.io~empty-dir" / name;

@@ -12,8 +12,8 @@
 // Secret's values base64-decoded. A ConfigMap or Secret that does not exist stops the pod in
 // ContainerCreating with a FailedMount event, as a real node reports it, unless the volume
 // says `optional: true`. ConfigMaps and Secrets come from the kubelet's watches (VolumeSources);
-// the files are written at every sync of the pod, in place, so that a changed ConfigMap reaches
-// the running containers as it does on a real node.
+// each sync writes, in place, the files whose content changed, so that a changed ConfigMap
+// reaches the running containers as it does on a real node.
 
 #include "engine/kube/api/Resources.h"
 #include "engine/kube/cri/ContainerRuntime.h"
@@ -42,8 +42,20 @@ std::vector<std::string> claimReferences(const Json &pod);
 // {configMap names, secret names}.
 std::pair<std::vector<std::string>, std::vector<std::string>> volumeReferences(const Json &pod);
 
+// Files a sync wrote into a ConfigMap or Secret volume because they were new or changed
+// (evidence: the kubelet turning an object into files; never the values).
+struct VolumeWrite
+{
+    std::string volume; // the pod's volume name
+    std::string kind;   // "configMap" or "secret"
+    std::string source; // the ConfigMap's or Secret's name
+    std::string directory;
+    std::vector<std::string> files;
+};
+
 struct PreparedVolumes
 {
+    std::vector<VolumeWrite> written;
     std::map<std::string, std::string> hostPaths; // volume name → directory on the node
     VolumeSources sources;                        // for the containers' environment
 };

@@ -50,6 +50,28 @@ private slots:
         QCOMPARE(fileAt(volume + "/b"), QByteArray("B"));
     }
 
+    // Files are written when new or changed, and each sync says which (the evidence).
+    void onlyChangedFilesAreWritten()
+    {
+        QTemporaryDir dir;
+        VolumeSources sources;
+        sources.configMaps["page"] = {{"data", {{"index.html", "v1"}, {"b", "B"}}}};
+        const Json thePod = pod({{{"name", "html"}, {"configMap", {{"name", "page"}}}}});
+        auto first = preparePodVolumes(thePod, sources, dir.path().toStdString());
+        QVERIFY(first);
+        QCOMPARE(first->written.size(), std::size_t(1));
+        QCOMPARE(first->written[0].source, std::string("page"));
+        QCOMPARE(first->written[0].files, (std::vector<std::string>{"b", "index.html"}));
+        auto again = preparePodVolumes(thePod, sources, dir.path().toStdString());
+        QVERIFY(again && again->written.empty());
+        sources.configMaps["page"]["data"]["index.html"] = "v2";
+        auto changed = preparePodVolumes(thePod, sources, dir.path().toStdString());
+        QVERIFY(changed);
+        QCOMPARE(changed->written.size(), std::size_t(1));
+        QCOMPARE(changed->written[0].files, std::vector<std::string>{"index.html"});
+        QCOMPARE(fileAt(changed->hostPaths.at("html") + "/index.html"), QByteArray("v2"));
+    }
+
     void itemsChooseKeysAndPaths()
     {
         QTemporaryDir dir;
