@@ -433,4 +433,35 @@ std::string describeShapes(unsigned shapes)
     return text;
 }
 
+unsigned attributeShapeOf(const nlohmann::json &value)
+{
+    if (value.is_string())
+        return AttributeShape::Text;
+    if (value.is_number())
+        return AttributeShape::Number;
+    if (value.is_boolean())
+        return AttributeShape::Boolean;
+    if (value.is_array())
+        return AttributeShape::List;
+    if (value.is_object())
+        return AttributeShape::Object;
+    return AttributeShape::Any;
+}
+
+std::string uncataloguedAttributes(const Event &event)
+{
+    if (eventAttributesAreOpen(event.kind))
+        return {};
+    std::string problems;
+    for (const auto &[name, value] : event.attributes.items()) {
+        const EventAttribute *attribute = findEventAttribute(event.kind, name);
+        if (!attribute)
+            problems += " \"" + name + "\" is not catalogued;";
+        else if (!(attribute->shapes & attributeShapeOf(value)))
+            problems += " \"" + name + "\" is " + describeShapes(attributeShapeOf(value)) +
+                        ", catalogued as " + describeShapes(attribute->shapes) + ";";
+    }
+    return problems.empty() ? "" : std::string(toString(event.kind)) + " event" + problems;
+}
+
 } // namespace flowlab

@@ -43,4 +43,11 @@ const EventAttribute *findEventAttribute(EventKind kind, std::string_view name);
 // "a string", "a number", "a string or a list".
 std::string describeShapes(unsigned shapes);
 
+// The shape of a JSON value (null: Any, "not known", allowed for every attribute).
+unsigned attributeShapeOf(const nlohmann::json &value);
+// Empty when every attribute of `event` is catalogued for its kind with a shape it may have;
+// otherwise what is not ("process event "x" is not catalogued;"). For the tests of the code
+// that makes events: lint judges matchers by this catalogue.
+std::string uncataloguedAttributes(const Event &event);
+
 } // namespace flowlab

@@ -19,36 +19,6 @@ using namespace flowlab;
 
 namespace {
 
-unsigned shapeOf(const nlohmann::json &value)
-{
-    if (value.is_string())
-        return AttributeShape::Text;
-    if (value.is_number())
-        return AttributeShape::Number;
-    if (value.is_boolean())
-        return AttributeShape::Boolean;
-    if (value.is_array())
-        return AttributeShape::List;
-    if (value.is_object())
-        return AttributeShape::Object;
-    return AttributeShape::Any; // null: "not known", allowed for any attribute
-}
-
-// Empty when every attribute of `event` is catalogued for its kind, with a shape it may have.
-std::string uncatalogued(const Event &event)
-{
-    std::string problems;
-    for (const auto &[name, value] : event.attributes.items()) {
-        const EventAttribute *attribute = findEventAttribute(event.kind, name);
-        if (!attribute)
-            problems += " \"" + name + "\" is not catalogued;";
-        else if (!value.is_null() && !(attribute->shapes & shapeOf(value)))
-            problems += " \"" + name + "\" is " + describeShapes(shapeOf(value)) +
-                        ", catalogued as " + describeShapes(attribute->shapes) + ";";
-    }
-    return problems.empty() ? "" : std::string(toString(event.kind)) + " event" + problems;
-}
-
 nlohmann::json auditLine(const std::string &stage, nlohmann::json annotations)
 {
     return {{"kind", "Event"},
@@ -165,7 +135,7 @@ private slots:
         const std::vector<Event> events = tracerEvents();
         QVERIFY(events.size() > 20);
         for (const Event &event : events) {
-            const std::string problems = uncatalogued(event);
+            const std::string problems = uncataloguedAttributes(event);
             QVERIFY2(problems.empty(), problems.c_str());
         }
     }
@@ -176,7 +146,7 @@ private slots:
         Event event;
         event.kind = EventKind::Packet;
         event.attributes = {{"dport", "8080"}, {"qname", "web"}};
-        QCOMPARE(QString::fromStdString(uncatalogued(event)),
+        QCOMPARE(QString::fromStdString(uncataloguedAttributes(event)),
                  QStringLiteral("packet event \"dport\" is a string, catalogued as a number; "
                                 "\"qname\" is not catalogued;"));
     }
