@@ -236,37 +236,26 @@ Result<PreparedVolumes> preparePodVolumes(const Json &pod, const VolumeSources &
         auto failed = [&](const std::string &why) {
             return Error("MountVolume.SetUp failed for volume \"" + name + "\" : " + why);
         };
-        if (volume.contains("configMap")) {
-            const Json &source = volume["configMap"];
-            const std::string ref = string(get(source, "name"));
-            const fs::path dir = root / "kubernetes.io~configmap" / name;
-            const auto found = sources.configMaps.find(ref);
-            if (found == sources.configMaps.end() && !boolean(get(source, "optional")))
-                return failed("configmap \"" + ref + "\" not found");
-            const auto values = found == sources.configMaps.end()
-                                    ? std::map<std::string, std::string>{}
-                                    : stringsOf(found->second, false);
+        // ConfigMap and Secret volumes: the object's keys as files (a Secret's decoded).
+        const bool isSecret = volume.contains("secret");
+        if (isSecret || volume.contains("configMap")) {
+            const Json &source = volume[isSecret ? "secret" : "configMap"];
+            const std::string ref = string(get(source, isSecret ? "secretName" : "name"));
+            const std::string what = std::string(isSecret ? "secret" : "configmap");
+            const fs::path dir =
+                root / (isSecret ? "kubernetes.io~secret" : "kubernetes.io~configmap") / name;
+            const auto &objects = isSecret ? sources.secrets : sources.configMaps;
+            const auto found = objects.find(ref);
+            if (found == objects.end() && !boolean(get(source, "optional")))
+                return failed(what + " \"" + ref + "\" not found");
+            const auto values = found == objects.end() ? std::map<std::string, std::string>{}
+                                                       : stringsOf(found->second, isSecret);
             std::vector<std::string> files;
-            if (auto s = writeKeys(source, values, dir, "configmap \"" + ref + "\"", files); !s)
+            if (auto s = writeKeys(source, values, dir, what + " \"" + ref + "\"", files); !s)
                 return failed(s.error().message());
             if (!files.empty())
-                prepared.written.push_back({name, "configMap", ref, dir.string(), files});
-            prepared.hostPaths[name] = dir.string();
-        } else if (volume.contains("secret")) {
-            const Json &source = volume["secret"];
-            const std::string ref = string(get(source, "secretName"));
-            const fs::path dir = root / "kubernetes.io~secret" / name;
-            const auto found = sources.secrets.find(ref);
-            if (found == sources.secrets.end() && !boolean(get(source, "optional")))
-                return failed("secret \"" + ref + "\" not found");
-            const auto values = found == sources.secrets.end()
-                                    ? std::map<std::string, std::string>{}
-                                    : stringsOf(found->second, true);
-            std::vector<std::string> files;
-            if (auto s = writeKeys(source, values, dir, "secret \"" + ref + "\"", files); !s)
-                return failed(s.error().message());
-            if (!files.empty())
-                prepared.written.push_back({name, "secret", ref, dir.string(), files});
+                prepared.written.push_back(
+                    {name, isSecret ? "secret" : "configMap", ref, dir.string(), files});
             prepared.hostPaths[name] = dir.string();
         } else if (volume.contains("emptyDir")) {
             const fs::path dir = root / "kubernetes.io~empty-dir" / name;
